@@ -1,0 +1,437 @@
+"""The verdict: what trustcheck concludes about one message, and why.
+
+Every check reports :class:`Finding` objects; a :class:`Policy` turns the
+findings into a :class:`Status` and a 0–100 risk ``score``. Results are frozen
+and serialise to JSON-safe dicts with :meth:`Verdict.to_dict`, documented by the
+JSON Schema shipped as ``trustcheck/schemas/verdict.schema.json``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from trustcheck.auth.results import AuthWord, ResultSource
+from trustcheck.errors import ConfigError
+
+__all__ = [
+    "Advice",
+    "Auth",
+    "Finding",
+    "Link",
+    "MethodResult",
+    "Policy",
+    "Severity",
+    "Status",
+    "TemplateMatch",
+    "Verdict",
+]
+
+JSON = None | bool | int | float | str | list["JSON"] | dict[str, "JSON"]
+
+
+class Status(enum.StrEnum):
+    """The verdict word (**contract**: these five words, exactly)."""
+
+    AUTHENTIC = "authentic"
+    """Claims a registered brand and is proven to come from it."""
+    IMPERSONATION = "impersonation"
+    """Claims or imitates a registered brand, but the sender is not that brand."""
+    PHISHING = "phishing"
+    """A lure with hard evidence (deceptive links, credential or payment bait, abused slots)."""
+    SUSPICIOUS = "suspicious"
+    """Weaker evidence, or checks that could not complete for a message claiming a brand."""
+    UNVERIFIED = "unverified"
+    """No brand claim to verify and no red flags."""
+
+    @property
+    def flagged(self) -> bool:
+        """True for the statuses a gateway or support agent should act on.
+
+        >>> Status.PHISHING.flagged, Status.UNVERIFIED.flagged
+        (True, False)
+        """
+        return self in (Status.PHISHING, Status.IMPERSONATION, Status.SUSPICIOUS)
+
+    @property
+    def exit_code(self) -> int:
+        """The CLI exit code: 0 for authentic/unverified, 1 for a flagged verdict."""
+        return 1 if self.flagged else 0
+
+
+class Severity(enum.StrEnum):
+    """How much a finding weighs on its own, before the policy's per-code weights."""
+
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One observation about a message, with the evidence behind it.
+
+    ``code`` is stable across releases (``link.lookalike``, ``mime.depth_limit``);
+    ``message`` is for humans and names the evidence; ``evidence`` carries the
+    same facts as JSON-safe data for programs.
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    evidence: Mapping[str, JSON] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, JSON]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+            "evidence": _jsonable(dict(self.evidence)),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MethodResult:
+    """One authentication result in RFC 8601 terms (one per DKIM signature).
+
+    ``properties`` uses RFC 8601 ptype.property names (``smtp.mailfrom``,
+    ``header.d``, ``header.from``); ``details`` holds what the header has no
+    place for (key size, policy, which identifier aligned).
+    """
+
+    method: str
+    result: AuthWord
+    source: ResultSource = ResultSource.CHECKED
+    reason: str | None = None
+    properties: Mapping[str, str] = field(default_factory=dict)
+    details: Mapping[str, JSON] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, JSON]:
+        return {
+            "method": self.method,
+            "result": self.result.value,
+            "source": self.source.value,
+            "reason": self.reason,
+            "properties": dict(self.properties),
+            "details": _jsonable(dict(self.details)),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Auth:
+    """Authentication results for an e-mail (all empty for an SMS)."""
+
+    spf: MethodResult | None = None
+    dkim: tuple[MethodResult, ...] = ()
+    """One entry per DKIM-Signature header, in header order."""
+    dmarc: MethodResult | None = None
+    arc: MethodResult | None = None
+    bimi: MethodResult | None = None
+
+    def methods(self) -> tuple[MethodResult, ...]:
+        """Every result in the order an Authentication-Results header lists them."""
+        singles = (self.spf, *self.dkim, self.dmarc, self.arc, self.bimi)
+        return tuple(r for r in singles if r is not None)
+
+    def to_dict(self) -> dict[str, JSON]:
+        def one(r: MethodResult | None) -> JSON:
+            return None if r is None else r.to_dict()
+
+        return {
+            "spf": one(self.spf),
+            "dkim": [r.to_dict() for r in self.dkim],
+            "dmarc": one(self.dmarc),
+            "arc": one(self.arc),
+            "bimi": one(self.bimi),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A URL found in the message, as the link checks saw it. Never fetched."""
+
+    url: str
+    """The URL as written (after HTML entity decoding)."""
+    host: str | None
+    """Lower-case host, IDN in A-label form; None for ``mailto:``/``data:`` and the like."""
+    registrable_domain: str | None
+    """eTLD+1 from the bundled Public Suffix List snapshot."""
+    source: str
+    """Where it was found: ``href``, ``src``, ``form``, ``meta``, ``css``, ``text``, ``sms``."""
+    text: str | None = None
+    """The anchor's visible text, for ``href`` links."""
+    flags: tuple[str, ...] = ()
+    """Finding codes this link raised (``link.lookalike``, ``link.shortener`` …)."""
+
+    def to_dict(self) -> dict[str, JSON]:
+        return _jsonable(dataclasses.asdict(self))  # type: ignore[return-value]
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateMatch:
+    """The registered template a message looks most like."""
+
+    template_id: str
+    version: str
+    brand: str
+    similarity: Mapping[str, float]
+    """Per dimension (``layout``, ``text``, ``overall``), 0.0–1.0."""
+    slots: Mapping[str, JSON] = field(default_factory=dict)
+    violations: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, JSON]:
+        return {
+            "template_id": self.template_id,
+            "version": self.version,
+            "brand": self.brand,
+            "similarity": dict(self.similarity),
+            "slots": _jsonable(dict(self.slots)),
+            "violations": list(self.violations),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Advice:
+    """What to tell the customer, in the message's language where known."""
+
+    language: str
+    lines: tuple[str, ...]
+    check_url: str | None = None
+    """The brand's official place to check a payment or delivery, from the registry."""
+    report_to: tuple[str, ...] = ()
+    """Where to report it: the brand's channel, 118 (KR), 7726 (US/UK)."""
+
+    def to_dict(self) -> dict[str, JSON]:
+        return {
+            "language": self.language,
+            "lines": list(self.lines),
+            "check_url": self.check_url,
+            "report_to": list(self.report_to),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What trustcheck concludes about one message."""
+
+    status: Status
+    score: int
+    """Risk from 0 (nothing wrong seen) to 100."""
+    kind: str
+    """``"email"`` or ``"sms"``."""
+    brand: str | None = None
+    """Registry id of the brand the message claims or imitates."""
+    findings: tuple[Finding, ...] = ()
+    auth: Auth = field(default_factory=Auth)
+    links: tuple[Link, ...] = ()
+    template: TemplateMatch | None = None
+    advice: Advice | None = None
+    summary: str = ""
+    """One line for a support agent: the status and the strongest reasons."""
+    subject: str | None = field(default=None, repr=False)
+    message_id: str | None = field(default=None, repr=False)
+
+    @property
+    def flagged(self) -> bool:
+        return self.status.flagged
+
+    def codes(self) -> tuple[str, ...]:
+        """The finding codes, in order, for quick assertions and logs."""
+        return tuple(f.code for f in self.findings)
+
+    def to_dict(self) -> dict[str, JSON]:
+        """A JSON-safe dict, the exact shape the CLI's ``--json`` prints."""
+        return {
+            "status": self.status.value,
+            "score": self.score,
+            "kind": self.kind,
+            "brand": self.brand,
+            "summary": self.summary,
+            "subject": self.subject,
+            "message_id": self.message_id,
+            "findings": [f.to_dict() for f in self.findings],
+            "auth": self.auth.to_dict(),
+            "links": [link.to_dict() for link in self.links],
+            "template": None if self.template is None else self.template.to_dict(),
+            "advice": None if self.advice is None else self.advice.to_dict(),
+        }
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+
+def _jsonable(value: Any) -> JSON:
+    """Turn dataclasses, enums, tuples, sets, bytes and dates into JSON-safe values."""
+    if isinstance(value, enum.Enum):
+        return _jsonable(value.value)
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _jsonable(dataclasses.asdict(value))
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+# --------------------------------------------------------------------------- policy
+
+_RANK = {
+    Status.UNVERIFIED: 0,
+    Status.AUTHENTIC: 0,
+    Status.SUSPICIOUS: 1,
+    Status.IMPERSONATION: 2,
+    Status.PHISHING: 3,
+}
+
+#: Weight of a finding whose code has no entry in ``Policy.weights``: the chance,
+#: roughly, that a message showing only this finding is malicious.
+DEFAULT_SEVERITY_WEIGHTS: Mapping[Severity, float] = {
+    Severity.INFO: 0.0,
+    Severity.LOW: 0.10,
+    Severity.MEDIUM: 0.30,
+    Severity.HIGH: 0.60,
+    Severity.CRITICAL: 0.90,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """Turns findings into a status and a score. Every number here is configurable.
+
+    The score combines finding weights like independent pieces of evidence:
+    ``100 * (1 - prod(1 - w))``, so two medium findings weigh more than one
+    but never reach 100. The status is the highest of
+
+    * the status a finding code forces (``forced``: e.g. ``brand.impersonation``
+      forces ``impersonation``), and
+    * the status the score reaches (``phishing_at``, ``suspicious_at``);
+
+    and is ``authentic`` only when a code in ``authentic_codes`` is present and
+    nothing else flags the message. Codes listed in ``never_phishing`` (DNS
+    temporary errors) cannot by themselves push a message to ``phishing``:
+    a DNS failure is not evidence of fraud.
+    """
+
+    weights: Mapping[str, float] = field(default_factory=dict)
+    forced: Mapping[str, Status] = field(default_factory=dict)
+    severity_weights: Mapping[Severity, float] = field(
+        default_factory=lambda: dict(DEFAULT_SEVERITY_WEIGHTS)
+    )
+    suspicious_at: int = 30
+    phishing_at: int = 70
+    authentic_codes: frozenset[str] = frozenset({"brand.authenticated"})
+    never_phishing: frozenset[str] = frozenset({"auth.temperror"})
+
+    def weight(self, finding: Finding) -> float:
+        w = self.weights.get(finding.code)
+        if w is None:
+            w = self.severity_weights.get(finding.severity, 0.0)
+        return min(max(w, 0.0), 1.0)
+
+    def score(self, findings: Iterable[Finding]) -> int:
+        keep = 1.0
+        for f in findings:
+            keep *= 1.0 - self.weight(f)
+        return round(100 * (1.0 - keep))
+
+    def decide(self, findings: Iterable[Finding]) -> tuple[Status, int]:
+        """Return ``(status, score)`` for these findings."""
+        findings = tuple(findings)
+        score = self.score(findings)
+        status = Status.UNVERIFIED
+        for f in findings:
+            forced = self.forced.get(f.code)
+            if forced is not None and _RANK[forced] > _RANK[status]:
+                status = forced
+        if score >= self.phishing_at:
+            # Only evidence outside never_phishing may carry a message to phishing.
+            evidence = [f for f in findings if f.code not in self.never_phishing]
+            by_score = Status.PHISHING if self.score(evidence) >= self.phishing_at else (
+                Status.SUSPICIOUS
+            )
+        elif score >= self.suspicious_at:
+            by_score = Status.SUSPICIOUS
+        else:
+            by_score = Status.UNVERIFIED
+        if _RANK[by_score] > _RANK[status]:
+            status = by_score
+        if status is Status.UNVERIFIED and any(f.code in self.authentic_codes for f in findings):
+            status = Status.AUTHENTIC
+        return status, score
+
+    # -- loading
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> Policy:
+        """Build a policy from a mapping with the keys of a policy file (see docs/verdicts.md)."""
+        known = {"weights", "forced", "severity_weights", "thresholds", "authentic_codes",
+                 "never_phishing"}
+        unknown = set(data) - known
+        if unknown:
+            msg = f"Unknown policy keys {sorted(unknown)}; expected some of {sorted(known)}."
+            raise ConfigError(msg)
+        base = cls()
+        try:
+            weights = {str(k): float(v) for k, v in dict(data.get("weights", {})).items()}
+            forced = {str(k): Status(v) for k, v in dict(data.get("forced", {})).items()}
+            sev = dict(base.severity_weights)
+            sev.update({Severity(k): float(v)
+                        for k, v in dict(data.get("severity_weights", {})).items()})
+            thresholds = dict(data.get("thresholds", {}))
+            suspicious_at = int(thresholds.get("suspicious", base.suspicious_at))
+            phishing_at = int(thresholds.get("phishing", base.phishing_at))
+        except (TypeError, ValueError) as exc:
+            msg = f"Invalid policy value: {exc}."
+            raise ConfigError(msg) from exc
+        if not 0 < suspicious_at <= phishing_at <= 100:
+            msg = (f"Policy thresholds must satisfy 0 < suspicious ({suspicious_at}) <= "
+                   f"phishing ({phishing_at}) <= 100.")
+            raise ConfigError(msg)
+        return cls(
+            weights={**base.weights, **weights},
+            forced={**base.forced, **forced},
+            severity_weights=sev,
+            suspicious_at=suspicious_at,
+            phishing_at=phishing_at,
+            authentic_codes=frozenset(data.get("authentic_codes", base.authentic_codes)),
+            never_phishing=frozenset(data.get("never_phishing", base.never_phishing)),
+        )
+
+    @classmethod
+    def load(cls, path: str | Path) -> Policy:
+        """Load a policy from a ``.toml``, ``.yaml`` or ``.yml`` file."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            msg = f"Cannot read policy file {path}: {exc.strerror}."
+            raise ConfigError(msg) from exc
+        try:
+            if path.suffix == ".toml":
+                data: Any = tomllib.loads(text)
+            else:
+                data = yaml.safe_load(text)
+        except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+            msg = f"Policy file {path} is not valid {path.suffix.lstrip('.').upper()}: {exc}"
+            raise ConfigError(msg) from exc
+        if not isinstance(data, Mapping):
+            msg = f"Policy file {path} must hold a table/mapping at the top level."
+            raise ConfigError(msg)
+        return cls.from_mapping(data)
