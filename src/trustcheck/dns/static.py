@@ -14,6 +14,13 @@ The mapping format is a **contract** (outside checks build it)::
 Names not listed are NXDOMAIN (or ``default``); a listed name without the type
 asked is "no data". A TXT record given as a list is one record made of several
 character-strings.
+
+A name with ``CNAME`` records and no entry for the type asked is followed to
+its target, as a recursive resolver would (RFC 1034 §3.6.2): a DKIM key
+published as ``sel._domainkey.brand.example CNAME sel.esp.example`` resolves to
+the ESP's TXT record. The answer keeps the name asked; its TTL is the smallest
+along the chain. A chain longer than 8 links or a loop is ``SERVFAIL``, which
+is what recursive servers answer for it.
 """
 
 from __future__ import annotations
@@ -32,6 +39,8 @@ _FAULTS: Mapping[str, Outcome] = {
     "NXDOMAIN": Outcome.NXDOMAIN,
 }
 
+_MAX_CNAME_CHAIN = 8
+
 _Record = str | Sequence[str] | bytes
 _Types = Mapping[str, Sequence[_Record] | str]
 Zone = Mapping[str, _Types | str]
@@ -43,7 +52,10 @@ def normalize_name(name: str) -> str:
     >>> normalize_name("Example.COM.")
     'example.com'
     """
-    return name.rstrip(".").lower() if name != "." else ""
+    # Only one dot: "a.example.." has an empty label and must not turn into
+    # the valid name "a.example".
+    name = name[:-1] if name.endswith(".") else name
+    return name.lower()
 
 
 class StaticResolver:
@@ -63,18 +75,34 @@ class StaticResolver:
         self._ttl = ttl
         self._zone: dict[str, dict[str, Outcome | tuple[tuple[str, tuple[bytes, ...]], ...]]] = {}
         self._faults: dict[str, Outcome] = {}
-        for raw_name, entry in zone.items():
+        # Fixtures come from YAML written by hand: check shapes at run time,
+        # so a mistake is a ValueError naming the entry, not an AttributeError.
+        untyped: object = zone
+        if not isinstance(untyped, Mapping):
+            msg = f"zone must be a mapping of names, not {type(untyped).__name__}."
+            raise ValueError(msg)
+        for raw_name, entry in untyped.items():
+            if not isinstance(raw_name, str):
+                msg = f"Names must be strings, not {raw_name!r}."
+                raise ValueError(msg)
             name = normalize_name(raw_name)
             if isinstance(entry, str):
                 self._faults[name] = _fault(entry, raw_name)
                 continue
+            if not isinstance(entry, Mapping):
+                msg = f"{raw_name}: expected a mapping of types or a fault word, not {entry!r}."
+                raise ValueError(msg)
             types: dict[str, Outcome | tuple[tuple[str, tuple[bytes, ...]], ...]] = {}
             for rdtype, records in entry.items():
-                key = rdtype.upper()
+                key = str(rdtype).upper()
+                where = f"{raw_name} {rdtype}"
                 if isinstance(records, str):
-                    types[key] = _fault(records, f"{raw_name} {rdtype}")
+                    types[key] = _fault(records, where)
+                elif isinstance(records, Sequence):
+                    types[key] = tuple(_record(key, r, where) for r in records)
                 else:
-                    types[key] = tuple(_record(key, r) for r in records)
+                    msg = f"{where}: expected a list of records, not {records!r}."
+                    raise ValueError(msg)
             self._zone[name] = types
         self.queries: list[tuple[str, str]] = []
         """Every ``(name, rdtype)`` asked, in order: tests assert on lookup counts."""
@@ -86,27 +114,61 @@ class StaticResolver:
             raise ValueError(msg)
         key = normalize_name(name)
         self.queries.append((key, rdtype))
+        current = key
+        seen = {key}
+        for _ in range(_MAX_CNAME_CHAIN + 1):
+            outcome, entry = self._lookup(current, rdtype)
+            if outcome is not None:
+                return Answer(key, rdtype, outcome, ttl=self._ttl)
+            if entry is not None:
+                return Answer(
+                    key,
+                    rdtype,
+                    Outcome.ANSWER,
+                    records=tuple(text for text, _ in entry),
+                    txt_strings=tuple(strings for _, strings in entry) if rdtype == "TXT" else (),
+                    ttl=self._ttl,
+                )
+            target = self._cname(current)
+            if target is None:
+                return Answer(key, rdtype, Outcome.NODATA, ttl=self._ttl)
+            if target in seen:
+                break
+            seen.add(target)
+            current = target
+        return Answer(key, rdtype, Outcome.SERVFAIL, ttl=self._ttl)
+
+    def _lookup(
+        self, key: str, rdtype: str
+    ) -> tuple[Outcome | None, tuple[tuple[str, tuple[bytes, ...]], ...] | None]:
+        """One name, no chasing: ``(outcome, None)``, ``(None, records)`` or ``(None, None)``.
+
+        ``(None, None)`` means "no data here": the caller may follow a CNAME.
+        """
         fault = self._faults.get(key)
         if fault is not None:
-            return Answer(key, rdtype, fault, ttl=self._ttl)
+            return fault, None
         types = self._zone.get(key)
         if types is None:
-            return Answer(key, rdtype, self._default, ttl=self._ttl)
-        entry = types.get(rdtype, types.get("*"))
+            return self._default, None
+        entry = types.get(rdtype)
+        if entry is None and rdtype != "CNAME" and self._cname(key) is not None:
+            return None, None
         if entry is None:
-            return Answer(key, rdtype, Outcome.NODATA, ttl=self._ttl)
+            entry = types.get("*")
+        if entry is None:
+            return Outcome.NODATA, None
         if isinstance(entry, Outcome):
-            return Answer(key, rdtype, entry, ttl=self._ttl)
+            return entry, None
         if not entry:
-            return Answer(key, rdtype, Outcome.NODATA, ttl=self._ttl)
-        return Answer(
-            key,
-            rdtype,
-            Outcome.ANSWER,
-            records=tuple(text for text, _ in entry),
-            txt_strings=tuple(strings for _, strings in entry) if rdtype == "TXT" else (),
-            ttl=self._ttl,
-        )
+            return Outcome.NODATA, None
+        return None, entry
+
+    def _cname(self, key: str) -> str | None:
+        entry = self._zone.get(key, {}).get("CNAME")
+        if entry is None or isinstance(entry, Outcome) or not entry:
+            return None
+        return entry[0][0]
 
     def __repr__(self) -> str:
         return f"StaticResolver(<{len(self._zone) + len(self._faults)} names>)"
@@ -120,16 +182,20 @@ def _fault(word: str, where: str) -> Outcome:
         raise ValueError(msg) from None
 
 
-def _record(rdtype: str, value: _Record) -> tuple[str, tuple[bytes, ...]]:
+def _record(rdtype: str, value: object, where: str = "") -> tuple[str, tuple[bytes, ...]]:
     """Normalise one record to ``(presentation text, TXT character-strings)``."""
+    prefix = f"{where}: " if where else ""
     if rdtype == "TXT":
         if isinstance(value, str | bytes):
             parts: tuple[bytes, ...] = (_b(value),)
-        else:
+        elif isinstance(value, Sequence) and all(isinstance(p, str | bytes) for p in value):
             parts = tuple(_b(p) for p in value)
+        else:
+            msg = f"{prefix}a TXT record must be a string or a list of strings, not {value!r}."
+            raise ValueError(msg)
         return b"".join(parts).decode("utf-8", "replace"), parts
     if not isinstance(value, str):
-        msg = f"A {rdtype} record must be a string, not {value!r}."
+        msg = f"{prefix}a {rdtype} record must be a string, not {value!r}."
         raise ValueError(msg)
     text = value.strip()
     if rdtype == "A":
@@ -138,6 +204,9 @@ def _record(rdtype: str, value: _Record) -> tuple[str, tuple[bytes, ...]]:
         text = str(ipaddress.IPv6Address(text))
     elif rdtype == "MX":
         pref, _, host = text.partition(" ")
+        if not pref.isdigit() or not 0 <= int(pref) <= 65535 or not host.strip():
+            msg = f"{prefix}an MX record is 'preference host', not {value!r}."
+            raise ValueError(msg)
         text = f"{int(pref)} {normalize_name(host.strip())}"
     elif rdtype in ("PTR", "CNAME", "NS"):
         text = normalize_name(text)
