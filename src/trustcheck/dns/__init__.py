@@ -8,6 +8,7 @@ Every lookup returns an :class:`Answer`; DNS failures are values, not exceptions
 """
 
 from trustcheck.dns.base import Answer, Outcome, Resolver
+from trustcheck.dns.caching import CacheStats, CachingResolver
 from trustcheck.dns.static import StaticResolver
 
-__all__ = ["Answer", "Outcome", "Resolver", "StaticResolver"]
+__all__ = ["Answer", "CacheStats", "CachingResolver", "Outcome", "Resolver", "StaticResolver"]
