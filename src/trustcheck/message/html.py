@@ -1,0 +1,77 @@
+"""A cheap, bounded HTML-to-text: what a reader sees, for templates and brand checks.
+
+lxml (libxml2) parses in C, recovers from broken markup, and caps tree depth
+itself, so a hostile document costs time linear in its (already bounded) size.
+Script, style, head and comment content is dropped; block elements become line
+breaks. This is not a renderer: CSS-hidden text is kept (the link and template
+checks look at the markup for that).
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.etree
+import lxml.html
+
+__all__ = ["html_to_text"]
+
+_SKIP = frozenset({"script", "style", "head", "title", "noscript", "template", "svg", "object"})
+_BLOCK = frozenset({
+    "address", "article", "aside", "blockquote", "br", "center", "dd", "div", "dl", "dt",
+    "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+    "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "td",
+    "tfoot", "thead", "tr", "ul",
+})
+_CELL = frozenset({"td", "th"})
+# XML 1.0 forbids these characters; lxml refuses strings that contain them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SPACES = re.compile(r"[ \t\u00a0\u200b\u200c\u200d\u2060\ufeff\r\f\v]+")
+_BLANKS = re.compile(r"\n\s*\n\s*(?:\n\s*)+")
+
+
+def html_to_text(markup: str) -> str:
+    """Return the readable text of an HTML document, whitespace-normalised.
+
+    Never raises: markup lxml cannot parse at all yields ``""``.
+    """
+    markup = _CONTROL.sub("", markup)
+    if not markup.strip():
+        return ""
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True,
+                                  recover=True)
+    try:
+        root = lxml.html.document_fromstring(markup, parser=parser)
+    except (lxml.etree.ParserError, ValueError, TypeError):
+        return ""
+    out: list[str] = []
+    skipping = 0
+    for event, el in lxml.etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            if tag in _SKIP:
+                skipping += 1
+            if skipping:
+                continue
+            if tag in _BLOCK:
+                out.append("\n")
+            elif tag in _CELL:
+                out.append(" ")
+            if el.text:
+                out.append(el.text)
+        else:
+            if tag in _SKIP:
+                skipping -= 1
+            if skipping:
+                continue
+            if tag in _BLOCK:
+                out.append("\n")
+            if el.tail:
+                out.append(el.tail)
+    return normalise_space("".join(out))
+
+
+def normalise_space(text: str) -> str:
+    """Collapse runs of spaces per line and runs of blank lines; strip the ends."""
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
