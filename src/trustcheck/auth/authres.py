@@ -53,7 +53,8 @@ MAX_RESULTS = 256
 # RFC 2045 §5.1 tspecials: a value containing any of these (or space/CTL) must be quoted.
 _TSPECIALS = frozenset('()<>@,;:\\"/[]?=')
 _KEYWORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
-_PVALUE_STOP = frozenset(' \t\r\n;()"')
+# Where a lenient (unquoted, non-token) value ends; controls never belong to a value.
+_PVALUE_STOP = frozenset(' ;()"' + "".join(map(chr, range(32))) + "\x7f")
 _ADDRESS = re.compile(r"^(?:[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.]*@)?[A-Za-z0-9](?:[A-Za-z0-9.\-]*)$")
 _ARC_INSTANCE = re.compile(r"^\s*i\s*=\s*(\d{1,3})\s*;", re.IGNORECASE)
 
@@ -289,11 +290,9 @@ def _resinfo(sc: _Scanner) -> ARMethod:
             prop = sc.keyword("a property name")
             sc.cfws()
             sc.expect("=")
-            sc.cfws()
             props.append(ARProperty(name.lower(), prop.lower(), _pvalue(sc)))
         elif sc.peek() == "=":
             sc.pos += 1
-            sc.cfws()
             text = _pvalue(sc)
             if name.lower() == "reason" and reason is None:
                 reason = text
@@ -306,9 +305,18 @@ def _resinfo(sc: _Scanner) -> ARMethod:
     return ARMethod(method, result, version, reason, tuple(props), tuple(sc.comments))
 
 
+_NEXT_PROPERTY = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)?=")
+
+
 def _pvalue(sc: _Scanner) -> str:
-    # An empty pvalue (``smtp.mailfrom=`` for the null sender) is allowed by real MTAs.
-    if sc.at_end() or sc.peek() in " \t\r\n;(":
+    """Read a pvalue after ``=``, skipping the CFWS the grammar allows before it."""
+    start = sc.pos
+    sc.cfws()
+    # An empty pvalue (``smtp.mailfrom=`` for the null sender) is written by real MTAs;
+    # then the next thing after the space is another ``ptype.property=``, not a value.
+    if sc.at_end() or sc.peek() == ";" or (
+        sc.pos > start and sc.peek() != '"' and _NEXT_PROPERTY.match(sc.text, sc.pos)
+    ):
         return ""
     return sc.value("a value")
 
