@@ -15,7 +15,6 @@ receiving clients do (the WHATWG Encoding Standard's label table is the model):
 
 from __future__ import annotations
 
-import base64
 import binascii
 import codecs
 import re
@@ -149,10 +148,13 @@ def _word_bytes(encoding: str, text: str) -> bytes | None:
     raw = text.encode("ascii", "replace")
     if encoding in "bB":
         # Tolerate missing padding and stray characters, as clients do.
-        cleaned = re.sub(rb"[^A-Za-z0-9+/]", b"", raw)
-        cleaned += b"=" * (-len(cleaned) % 4)
+        cleaned = raw.translate(None, b" \t\r\n=")
+        if not cleaned.isalnum():
+            cleaned = re.sub(rb"[^A-Za-z0-9+/]", b"", cleaned)
+        if len(cleaned) % 4 == 1:
+            return None  # not a whole number of bytes: truncated or not base64 at all
         try:
-            return base64.b64decode(cleaned)
+            return binascii.a2b_base64(cleaned + b"=" * (-len(cleaned) % 4))
         except (binascii.Error, ValueError):
             return None
     # RFC 2047 §4.2: "_" is space, "=XX" a byte.

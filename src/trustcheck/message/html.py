@@ -27,7 +27,8 @@ _CELL = frozenset({"td", "th"})
 # XML 1.0 forbids these characters; lxml refuses strings that contain them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SPACES = re.compile(r"[ \t\u00a0\u200b\u200c\u200d\u2060\ufeff\r\f\v]+")
-_BLANKS = re.compile(r"\n\s*\n\s*(?:\n\s*)+")
+_LINE_EDGES = re.compile(r" ?\n ?")
+_BLANKS = re.compile(r"\n{3,}")
 
 
 def html_to_text(markup: str) -> str:
@@ -73,5 +74,5 @@ def html_to_text(markup: str) -> str:
 
 def normalise_space(text: str) -> str:
     """Collapse runs of spaces per line and runs of blank lines; strip the ends."""
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
+    text = _LINE_EDGES.sub("\n", _SPACES.sub(" ", text))
+    return _BLANKS.sub("\n\n", text).strip()

@@ -238,11 +238,13 @@ def _parse(raw: bytes, limits: Limits, budget: _Budget, *, forward_depth: int,
     raw_pairs = [(f.name, header_text(f.value, report)) for f in fields]
     pairs = [(name, decode_rfc2047(value, report)) for name, value in raw_pairs]
 
-    def first(name: str, table: list[tuple[str, str]]) -> str | None:
-        for n, v in table:
-            if n.lower() == name:
-                return v
-        return None
+    first_raw: dict[str, str] = {}
+    first_decoded: dict[str, str] = {}
+    for (n, rv), (_, dv) in zip(raw_pairs, pairs, strict=True):
+        key = n.lower()
+        if key not in first_raw:
+            first_raw[key] = rv
+            first_decoded[key] = dv
 
     def every(name: str, table: list[tuple[str, str]]) -> list[str]:
         return [v for n, v in table if n.lower() == name]
@@ -261,8 +263,8 @@ def _parse(raw: bytes, limits: Limits, budget: _Budget, *, forward_depth: int,
                    "The message has no From header (RFC 5322 §3.6 requires one).")
 
     body = _Body()
-    _walk(first("content-type", raw_pairs), first("content-transfer-encoding", raw_pairs),
-          first("content-disposition", raw_pairs), body_bytes, limits, report, budget, body)
+    _walk(first_raw.get("content-type"), first_raw.get("content-transfer-encoding"),
+          first_raw.get("content-disposition"), body_bytes, limits, report, budget, body)
 
     text = "\n".join(t for t in body.texts if t)
     visible = _visible_text(text, body.html, limits, report)
@@ -284,7 +286,7 @@ def _parse(raw: bytes, limits: Limits, budget: _Budget, *, forward_depth: int,
             forwarded.append(_parse(synthetic, limits, budget, forward_depth=forward_depth + 1,
                                     source="inline"))
 
-    subject = first("subject", pairs) or ""
+    subject = first_decoded.get("subject") or ""
     return ParsedEmail(
         raw=raw,
         headers=tuple(pairs),
@@ -293,10 +295,10 @@ def _parse(raw: bytes, limits: Limits, budget: _Budget, *, forward_depth: int,
         reply_to=_addresses(every("reply-to", raw_pairs), report),
         to=_addresses(every("to", raw_pairs), report),
         cc=_addresses(every("cc", raw_pairs), report),
-        return_path=_return_path(first("return-path", raw_pairs)),
+        return_path=_return_path(first_raw.get("return-path")),
         subject=subject,
-        message_id=(first("message-id", pairs) or "").strip() or None,
-        date=_date(first("date", pairs), report),
+        message_id=(first_decoded.get("message-id") or "").strip() or None,
+        date=_date(first_decoded.get("date"), report),
         text=text,
         html=tuple(body.html),
         visible_text=visible,
@@ -445,11 +447,16 @@ def _meta_charset(html: bytes) -> str | None:
 
 
 _B64_JUNK = re.compile(rb"[^A-Za-z0-9+/]")
+_B64_ALLOWED = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \t\r\n"
 
 
 def _decode_cte(body: bytes, encoding: str, report: Report) -> bytes:
     """Undo a Content-Transfer-Encoding (RFC 2045 §6); garbage becomes a finding."""
     if encoding == "base64":
+        if body.translate(None, _B64_ALLOWED):
+            report.add("mime.defect", Severity.INFO,
+                       "A base64 body contains characters outside the base64 alphabet; "
+                       "they were skipped.")
         try:
             return binascii.a2b_base64(body)
         except binascii.Error:
@@ -543,11 +550,12 @@ def _date(value: str | None, report: Report) -> datetime | None:
 
 # ---------------------------------------------------------------- language
 
-_URLISH = re.compile(r"\S+://\S+|\S+@\S+|www\.\S+")
+# Bounded prefixes: an unbounded "\S+://" backtracks quadratically on long tokens.
+_URLISH = re.compile(r"[A-Za-z][\w+.-]{0,20}://\S*|[\w.+-]{1,64}@\S*|www\.\S*")
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _LETTER = re.compile(r"[^\W\d_]")
-_LANGUAGE_SAMPLE = 20_000
+_LANGUAGE_SAMPLE = 8_000
 
 
 def guess_language(text: str) -> str | None:
