@@ -249,7 +249,9 @@ class AuthenticatedIdentifier(Protocol):
     def result(self) -> AuthWord | str: ...
 
     @property
-    def domain(self) -> str: ...
+    def domain(self) -> str | None:
+        """The checked domain or d=; None for a signature too broken to name one."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -537,11 +539,12 @@ def _alignment(
             return False
 
     spf_ok = (
-        spf is not None and _word(spf.result) is AuthWord.PASS and aligned(spf.domain, record.aspf)
+        spf is not None and _word(spf.result) is AuthWord.PASS and bool(spf.domain)
+        and aligned(spf.domain or "", record.aspf)
     )
     dkim_ok: list[str] = []
     for signature in dkim:
-        if _word(signature.result) is not AuthWord.PASS:
+        if _word(signature.result) is not AuthWord.PASS or not signature.domain:
             continue
         domain = normalize_domain(signature.domain) or signature.domain
         if domain not in dkim_ok and aligned(domain, record.adkim):

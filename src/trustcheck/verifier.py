@@ -1,0 +1,200 @@
+"""The high-level entry points: :func:`verify_message` and :class:`Verifier`.
+
+Data flows one way: parse → facts → checks → policy → verdict. Each check is a
+pure function of the parsed message, the resolver and the registry; this module
+only wires them together and never re-parses the message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.message
+import os
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Literal
+
+from trustcheck.advice import advise
+from trustcheck.auth.authenticate import Envelope, authenticate
+from trustcheck.errors import InputError
+from trustcheck.message import Limits, ParsedEmail, Sms, parse_email
+from trustcheck.verdict import Finding, Policy, Severity, Verdict
+
+if TYPE_CHECKING:
+    from trustcheck.dns.base import Resolver
+
+__all__ = ["Envelope", "Verifier", "verify_message"]  # Envelope re-exported for callers
+
+MessageInput = bytes | bytearray | memoryview | str | os.PathLike[str] | email.message.Message
+
+
+class Verifier:
+    """A configured verifier. Build one and reuse it: it caches the registry and DNS.
+
+    >>> from trustcheck.dns import StaticResolver
+    >>> v = Verifier(resolver=StaticResolver({}, default="TIMEOUT"))
+    >>> v.verify(b"From: a@example.com\\r\\nSubject: hi\\r\\n\\r\\nhello\\r\\n").status
+    <Status.UNVERIFIED: 'unverified'>
+    """
+
+    def __init__(
+        self,
+        *,
+        registry: object | None = None,
+        resolver: Resolver | None = None,
+        trusted_authserv_ids: Iterable[str] = (),
+        trust_microsoft_365: bool = False,
+        policy: Policy | None = None,
+        limits: Limits | None = None,
+        trusted_receivers: Iterable[str] | None = None,
+        authserv_id: str = "trustcheck.local",
+        dmarc_mode: Literal["dmarcbis", "rfc7489"] = "dmarcbis",
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.registry = registry
+        self._resolver = resolver
+        self.trusted_authserv_ids = frozenset(a.lower() for a in trusted_authserv_ids)
+        self.trust_microsoft_365 = trust_microsoft_365
+        self.policy = policy or Policy()
+        self.limits = limits or Limits()
+        self.trusted_receivers = (None if trusted_receivers is None
+                                  else frozenset(r.lower() for r in trusted_receivers))
+        self.authserv_id = authserv_id
+        self.dmarc_mode = dmarc_mode
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    @property
+    def resolver(self) -> Resolver:
+        """The resolver in use; a caching dnspython resolver unless one was given."""
+        if self._resolver is None:
+            from trustcheck.dns.caching import CachingResolver
+
+            self._resolver = CachingResolver()
+        return self._resolver
+
+    # -- entry points
+
+    def verify(
+        self,
+        message: MessageInput | Sms,
+        /,
+        *,
+        envelope: Envelope | None = None,
+        now: datetime | None = None,
+    ) -> Verdict:
+        """Verify one e-mail (raw bytes, text, a Message, a path) or an :class:`Sms`."""
+        if isinstance(message, Sms):
+            return self._verify_sms(message, now=now)
+        _check_input(message)
+        parsed = parse_email(bytes(message) if isinstance(message, bytearray | memoryview)
+                             else message, limits=self.limits)
+        return self._verify_email(parsed, envelope=envelope, now=now)
+
+    async def averify(
+        self,
+        message: MessageInput | Sms,
+        /,
+        *,
+        envelope: Envelope | None = None,
+        now: datetime | None = None,
+    ) -> Verdict:
+        """Like :meth:`verify`, run in a worker thread so an event loop never blocks on DNS."""
+        return await asyncio.to_thread(self.verify, message, envelope=envelope, now=now)
+
+    # -- e-mail
+
+    def _verify_email(
+        self, parsed: ParsedEmail, *, envelope: Envelope | None, now: datetime | None
+    ) -> Verdict:
+        findings: list[Finding] = list(parsed.findings)
+        outcome = authenticate(
+            parsed,
+            resolver=self.resolver,
+            envelope=envelope,
+            now=now or self._clock(),
+            trusted_authserv_ids=self.trusted_authserv_ids,
+            trust_microsoft_365=self.trust_microsoft_365,
+            trusted_receivers=self.trusted_receivers,
+            dmarc_mode=self.dmarc_mode,
+        )
+        findings.extend(outcome.findings)
+        auth = outcome.auth
+        status, score = self.policy.decide(findings)
+        return Verdict(
+            status=status,
+            score=score,
+            kind="email",
+            brand=None,
+            findings=tuple(findings),
+            auth=auth,
+            summary=_summary(status.value, findings),
+            advice=advise(status, brand=None, language=parsed.language),
+            subject=parsed.subject,
+            message_id=parsed.message_id,
+        )
+
+    # -- SMS
+
+    def _verify_sms(self, sms: Sms, *, now: datetime | None) -> Verdict:
+        findings: list[Finding] = []
+        if sms.foreign_origin:
+            findings.append(Finding(
+                "sms.foreign_origin", Severity.INFO,
+                f"The carrier marked this SMS as sent from abroad ({', '.join(sms.labels)}).",
+                {"labels": list(sms.labels)},
+            ))
+        status, score = self.policy.decide(findings)
+        language = "ko" if any("\uac00" <= ch <= "\ud7a3" for ch in sms.body) else "en"
+        return Verdict(
+            status=status,
+            score=score,
+            kind="sms",
+            findings=tuple(findings),
+            summary=_summary(status.value, findings),
+            advice=advise(status, brand=None, language=language),
+        )
+
+
+def _check_input(message: object) -> None:
+    if not isinstance(
+        message, bytes | bytearray | memoryview | str | os.PathLike | email.message.Message
+    ):
+        msg = (f"Cannot verify a {type(message).__name__}: pass raw bytes, text, a path, "
+               "an email.message.Message or an Sms.")
+        raise InputError(msg)
+
+
+_DEFAULT_VERIFIER: Verifier | None = None
+
+
+def verify_message(
+    message: MessageInput | Sms,
+    /,
+    *,
+    envelope: Envelope | None = None,
+    now: datetime | None = None,
+) -> Verdict:
+    """Verify one message with the default registry and a caching DNS resolver.
+
+    For repeated use with your own configuration, build a :class:`Verifier`.
+    """
+    global _DEFAULT_VERIFIER
+    if _DEFAULT_VERIFIER is None:
+        _DEFAULT_VERIFIER = Verifier()
+    return _DEFAULT_VERIFIER.verify(message, envelope=envelope, now=now)
+
+
+_SEVERITY_ORDER = {s: i for i, s in enumerate(Severity)}
+
+
+def _summary(status: str, findings: Iterable[Finding]) -> str:
+    """One line: the status and the two strongest reasons."""
+    ranked = sorted(
+        (f for f in findings if f.severity is not Severity.INFO),
+        key=lambda f: -_SEVERITY_ORDER[f.severity],
+    )
+    if not ranked:
+        return f"{status}: no red flags found."
+    reasons = "; ".join(f.message.rstrip(".") for f in ranked[:2])
+    more = f" (+{len(ranked) - 2} more)" if len(ranked) > 2 else ""
+    return f"{status}: {reasons}{more}."

@@ -1,0 +1,157 @@
+"""The verdict model and the policy that turns findings into a status."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from trustcheck.auth.results import AuthWord, ResultSource
+from trustcheck.errors import ConfigError
+from trustcheck.verdict import (
+    Advice,
+    Auth,
+    Finding,
+    Link,
+    MethodResult,
+    Policy,
+    Severity,
+    Status,
+    TemplateMatch,
+    Verdict,
+)
+
+
+def f(code: str, severity: Severity = Severity.MEDIUM) -> Finding:
+    return Finding(code, severity, f"{code} seen", {"code": code})
+
+
+FORCING = Policy(
+    forced={"brand.impersonation": Status.IMPERSONATION, "link.lookalike": Status.PHISHING},
+    weights={"auth.temperror": 0.95},
+)
+
+# (findings, policy, expected status, expected score)
+DECIDE_CASES = [
+    ([], Policy(), Status.UNVERIFIED, 0),
+    ([f("x", Severity.INFO)], Policy(), Status.UNVERIFIED, 0),
+    ([f("x", Severity.LOW)], Policy(), Status.UNVERIFIED, 10),
+    ([f("x", Severity.MEDIUM)], Policy(), Status.SUSPICIOUS, 30),
+    ([f("x", Severity.MEDIUM), f("y", Severity.MEDIUM)], Policy(), Status.SUSPICIOUS, 51),
+    ([f("x", Severity.HIGH), f("y", Severity.MEDIUM)], Policy(), Status.PHISHING, 72),
+    ([f("x", Severity.CRITICAL)], Policy(), Status.PHISHING, 90),
+    # A forced status wins over a low score ...
+    ([f("brand.impersonation", Severity.LOW)], FORCING, Status.IMPERSONATION, 10),
+    # ... and a higher score-based status wins over a lower forced one.
+    ([f("brand.impersonation", Severity.LOW), f("z", Severity.CRITICAL)], FORCING,
+     Status.PHISHING, 91),
+    ([f("link.lookalike", Severity.INFO)], FORCING, Status.PHISHING, 0),
+    # authentic needs the authentic code and nothing that flags.
+    ([f("brand.authenticated", Severity.INFO)], Policy(), Status.AUTHENTIC, 0),
+    ([f("brand.authenticated", Severity.INFO), f("x", Severity.LOW)], Policy(),
+     Status.AUTHENTIC, 10),
+    ([f("brand.authenticated", Severity.INFO), f("x", Severity.HIGH)], Policy(),
+     Status.SUSPICIOUS, 60),
+    # A DNS temporary error alone never makes a message phishing, however heavy its weight.
+    ([f("auth.temperror", Severity.HIGH)], FORCING, Status.SUSPICIOUS, 95),
+    ([f("auth.temperror", Severity.HIGH), f("x", Severity.CRITICAL)], FORCING,
+     Status.PHISHING, 100),
+]
+
+
+@pytest.mark.parametrize(("findings", "policy", "status", "score"), DECIDE_CASES)
+def test_policy_decide(findings: list[Finding], policy: Policy, status: Status, score: int) -> None:
+    assert policy.decide(findings) == (status, score)
+
+
+POLICY_FILE_CASES = [
+    ("policy.toml", '[thresholds]\nsuspicious = 20\nphishing = 60\n[weights]\n"x.y" = 0.25\n',
+     None),
+    ("policy.yaml", "thresholds: {suspicious: 20, phishing: 60}\nweights: {x.y: 0.25}\n", None),
+    ("policy.yaml", "thresholds: {suspicious: 80, phishing: 60}\n", "thresholds must satisfy"),
+    ("policy.yaml", "colour: red\n", "Unknown policy keys"),
+    ("policy.yaml", "weights: {x.y: heavy}\n", "Invalid policy value"),
+    ("policy.yaml", "forced: {x.y: maybe}\n", "Invalid policy value"),
+    ("policy.toml", "[thresholds\n", "not valid TOML"),
+    ("policy.yaml", "- a list\n", "mapping at the top level"),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "error"), POLICY_FILE_CASES)
+def test_policy_load(tmp_path: Path, name: str, text: str, error: str | None) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    if error is None:
+        policy = Policy.load(path)
+        assert (policy.suspicious_at, policy.phishing_at) == (20, 60)
+        assert policy.weight(f("x.y", Severity.CRITICAL)) == 0.25
+        assert policy.decide([f("x.y")]) == (Status.SUSPICIOUS, 25)
+    else:
+        with pytest.raises(ConfigError, match=error):
+            Policy.load(path)
+
+
+def test_policy_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="Cannot read policy file"):
+        Policy.load(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize(
+    ("status", "flagged", "exit_code"),
+    [
+        (Status.AUTHENTIC, False, 0),
+        (Status.UNVERIFIED, False, 0),
+        (Status.SUSPICIOUS, True, 1),
+        (Status.IMPERSONATION, True, 1),
+        (Status.PHISHING, True, 1),
+    ],
+)
+def test_status_words(status: Status, flagged: bool, exit_code: int) -> None:
+    assert (status.flagged, status.exit_code) == (flagged, exit_code)
+
+
+def test_status_words_are_the_contract() -> None:
+    assert [s.value for s in Status] == [
+        "authentic", "impersonation", "phishing", "suspicious", "unverified"]
+
+
+def test_verdict_to_dict_is_json_safe_and_complete() -> None:
+    verdict = Verdict(
+        status=Status.PHISHING,
+        score=88,
+        kind="email",
+        brand="apple",
+        findings=(Finding("link.lookalike", Severity.HIGH, "appie.com imitates apple.com",
+                          {"domains": ("appie.com",), "severity": Severity.HIGH}),),
+        auth=Auth(
+            spf=MethodResult("spf", AuthWord.PASS, properties={"smtp.mailfrom": "appie.com"}),
+            dkim=(MethodResult("dkim", AuthWord.FAIL, reason="body hash mismatch",
+                               properties={"header.d": "appie.com"}, details={"bits": 2048}),),
+            dmarc=MethodResult("dmarc", AuthWord.TEMPERROR, ResultSource.NOT_CHECKABLE),
+        ),
+        links=(Link("https://appie.com/x", "appie.com", "appie.com", "href", "apple.com",
+                    ("link.lookalike",)),),
+        template=TemplateMatch("apple.receipt", "2025-06", "apple", {"layout": 0.94}),
+        advice=Advice("en", ("Do not click.",), None, ("reportphishing@apple.com",)),
+        summary="phishing: appie.com imitates apple.com.",
+    )
+    data = verdict.to_dict()
+    assert json.loads(json.dumps(data)) == data
+    assert data["findings"] == [{"code": "link.lookalike", "severity": "high",
+                                 "message": "appie.com imitates apple.com",
+                                 "evidence": {"domains": ["appie.com"], "severity": "high"}}]
+    auth = data["auth"]
+    assert isinstance(auth, dict)
+    assert auth["dkim"] == [{"method": "dkim", "result": "fail", "source": "checked",
+                             "reason": "body hash mismatch",
+                             "properties": {"header.d": "appie.com"},
+                             "details": {"bits": 2048}}]
+    assert verdict.codes() == ("link.lookalike",)
+    assert [m.method for m in verdict.auth.methods()] == ["spf", "dkim", "dmarc"]
+
+
+def test_results_are_frozen() -> None:
+    finding = f("x")
+    with pytest.raises(AttributeError):
+        finding.code = "y"  # type: ignore[misc]
