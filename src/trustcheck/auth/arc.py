@@ -168,6 +168,7 @@ def verify_arc(message: bytes, *, resolver: Resolver, now: Now = None) -> ArcRes
     headers, body = split_message(_raw_bytes(message, "verify_arc"))
     clock = to_unix(now)
     keys = KeyFetcher(resolver)
+    bodies: dict[bytes, bytes] = {}  # canonical body per c=: up to 50 AMS share it
     raw_sets, problem = _collect_sets(headers)
     if not raw_sets and problem is None:
         return ArcResult(AuthWord.NONE, 0, (), reason="message is not ARC-sealed")
@@ -204,14 +205,16 @@ def verify_arc(message: bytes, *, resolver: Resolver, now: Now = None) -> ArcRes
             raise _ChainError(AuthWord.FAIL, f"ARC-Seal[{n}] reports cv=fail: chain terminated")
         _check_structure(raw_sets, parsed, n)
         # Step 4: the newest AMS must validate.
-        ok, word, why = _check(lambda: _verify_ams(headers, body, raw_sets[n], keys, clock))
+        ok, word, why = _check(lambda: _verify_ams(headers, body, bodies, raw_sets[n], keys, clock))
         state[n]["ams"] = ok
         if not ok:
             raise _ChainError(word, f"ARC-Message-Signature[{n}] did not validate: {why}")
         # Steps 5-6 (optional): oldest-pass, from N-1 downwards until one fails.
         oldest = n
         for i in range(n - 1, 0, -1):
-            ok, _, _ = _check(lambda i=i: _verify_ams(headers, body, raw_sets[i], keys, clock))
+            ok, _, _ = _check(
+                lambda i=i: _verify_ams(headers, body, bodies, raw_sets[i], keys, clock)
+            )
             state[i]["ams"] = ok
             if not ok:
                 break
@@ -317,7 +320,12 @@ def _check_structure(raw_sets: Mapping[int, _RawSet], parsed: Mapping[int, Any],
 
 
 def _verify_ams(
-    headers: Sequence[Header], body: bytes, raw: _RawSet, keys: KeyFetcher, now: int
+    headers: Sequence[Header],
+    body: bytes,
+    bodies: dict[bytes, bytes],
+    raw: _RawSet,
+    keys: KeyFetcher,
+    now: int,
 ) -> None:
     """RFC 8617 §4.1.2: an AMS is checked like a DKIM signature over the message."""
     field = raw.ams[0]
@@ -335,7 +343,10 @@ def _verify_ams(
     check_key(key, algorithm, _MIN_KEY_BITS)
     # ARC uses relaxed canonicalisation when c= is absent (as dkimpy and OpenARC do).
     canon = canonicalization(tags.get("c", b"relaxed/relaxed"))
-    check_body_hash(tags, algorithm, canon.canonicalize_body(body))
+    body_algorithm: bytes = canon.body_algorithm.name
+    if body_algorithm not in bodies:
+        bodies[body_algorithm] = canon.canonicalize_body(body)
+    check_body_hash(tags, algorithm, bodies[body_algorithm])
     wanted = [n for n in names if n]
     if "from" in wanted:
         wanted.append("from")
