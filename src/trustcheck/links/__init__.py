@@ -11,18 +11,29 @@ Links are never fetched. Public names:
 
 from __future__ import annotations
 
+from trustcheck.links.analyze import analyze_links
+from trustcheck.links.extract import LinkSet, collect_links, extract_links
 from trustcheck.links.lookalike import (
     BrandDomains,
     LookalikeIndex,
     LookalikeMatch,
     Technique,
     find_lookalike,
+    lookalike_index,
 )
+from trustcheck.links.redirectors import unwrap, unwrap_all
 
 __all__ = [
     "BrandDomains",
+    "LinkSet",
     "LookalikeIndex",
     "LookalikeMatch",
     "Technique",
+    "analyze_links",
+    "collect_links",
+    "extract_links",
     "find_lookalike",
+    "lookalike_index",
+    "unwrap",
+    "unwrap_all",
 ]

@@ -51,6 +51,7 @@ __all__ = [
     "LookalikeMatch",
     "Technique",
     "find_lookalike",
+    "lookalike_index",
 ]
 
 
@@ -264,7 +265,7 @@ class _Target:
 class LookalikeIndex:
     """Precomputed reverse-permutation index over a set of brands. Immutable once built."""
 
-    __slots__ = ("_fuzzy", "_lengths", "_owned", "_protected", "_variants", "_words")
+    __slots__ = ("_fuzzy", "_owned", "_protected", "_starts", "_variants", "_words")
 
     def __init__(self, brands: Iterable[BrandDomains | tuple[str, Iterable[str], Iterable[str]]],
                  *, words: Iterable[str] | None = None) -> None:
@@ -279,7 +280,11 @@ class LookalikeIndex:
             self._add_brand(entry)
         for target in self._protected.values():
             self._add_variants(target)
-        self._lengths = tuple(sorted({len(k) for k in self._protected}, reverse=True))
+        starts: dict[str, list[str]] = {}
+        for name in sorted(self._protected, key=len, reverse=True):
+            if len(name) >= 2:
+                starts.setdefault(name[:2], []).append(name)
+        self._starts = {k: tuple(v) for k, v in starts.items()}
         self._fuzzy = [k for k in self._protected if len(k) >= _MIN_FUZZY_LABEL]
 
     @classmethod
@@ -342,6 +347,10 @@ class LookalikeIndex:
 
     # -- lookup
 
+    def owner(self, registrable: str) -> str | None:
+        """The brand id that registered this registrable domain, if any."""
+        return self._owned.get(registrable)
+
     def match(self, domain: str) -> LookalikeMatch | None:
         """The brand domain ``domain`` imitates, or None (brand-owned hosts never match)."""
         host = normalize_host(domain)
@@ -351,7 +360,7 @@ class LookalikeIndex:
         reg = parts.registrable
         if reg is None or reg in self._owned:
             return None
-        if parts.suffix.rsplit(".", 1)[-1] in self._protected:
+        if len(parts.suffix) >= MIN_EDIT_LABEL and parts.suffix in self._protected:
             return None  # a brand top-level domain (.microsoft, .google) is the brand's own
         found = self._match(parts.subdomain.split(".") if parts.subdomain else [], parts.label,
                             parts.suffix)
@@ -447,17 +456,15 @@ class LookalikeIndex:
                 # legitimate owners rarely hyphenate their brand, squatters often do.
                 if len(target.label) >= MIN_EDIT_LABEL and len(rest) == 1:
                     return target, Technique.DICTIONARY, base * 0.85
-        n = len(label)
-        for size in self._lengths:
-            if size >= n:
-                continue
-            for start in range(n - size + 1):
-                target = self._protected.get(label[start : start + size])
-                if target is None:
+        for start in range(len(label) - 1):
+            # Only positions where some protected label begins (two-letter index).
+            for name in self._starts.get(label[start : start + 2], ()):
+                if len(name) >= len(label) or not label.startswith(name, start):
                     continue
-                head, tail = label[:start], label[start + size :]
+                target = self._protected[name]
+                head, tail = label[:start], label[start + len(name) :]
                 # Glued to a short label (zoominfo, upsnet) only a strong lure word counts.
-                strict = size < MIN_EDIT_LABEL
+                strict = len(name) < MIN_EDIT_LABEL
                 if self._is_filler(head, strict=strict) and self._is_filler(tail, strict=strict):
                     return target, Technique.DICTIONARY, base
         return None
@@ -500,6 +507,11 @@ def _length_factor(n: int) -> float:
 
 _LOCK = threading.Lock()
 _CACHE: dict[int, tuple[object, LookalikeIndex]] = {}
+
+
+def lookalike_index(registry: _RegistryLike | None = None) -> LookalikeIndex:
+    """The (cached) index for ``registry``, default ``Registry.default()``."""
+    return _index_for(registry)
 
 
 def _index_for(registry: _RegistryLike | None) -> LookalikeIndex:
