@@ -2,8 +2,8 @@
 
 lxml (libxml2) parses in C, recovers from broken markup, and caps tree depth
 itself, so a hostile document costs time linear in its (already bounded) size.
-Script, style, head and comment content is dropped; block elements become line
-breaks. This is not a renderer: CSS-hidden text is kept (the link and template
+Script, style, head and comment content is dropped; each block element starts a
+new line. This is not a renderer: CSS-hidden text is kept (the link and template
 checks look at the markup for that).
 """
 
@@ -29,6 +29,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SPACES = re.compile(r"[ \t\u00a0\u200b\u200c\u200d\u2060\ufeff\r\f\v]+")
 _LINE_EDGES = re.compile(r" ?\n ?")
 _BLANKS = re.compile(r"\n{3,}")
+_NEWLINES = re.compile(r"\n{2,}")
 
 
 def html_to_text(markup: str) -> str:
@@ -65,11 +66,12 @@ def html_to_text(markup: str) -> str:
                 skipping -= 1
             if skipping:
                 continue
-            if tag in _BLOCK:
+            if tag in _BLOCK and tag != "br":
                 out.append("\n")
             if el.tail:
                 out.append(el.tail)
-    return normalise_space("".join(out))
+    # One line per block: blank lines in HTML come from markup, not from the author.
+    return _NEWLINES.sub("\n", normalise_space("".join(out)))
 
 
 def normalise_space(text: str) -> str:
