@@ -86,6 +86,13 @@ def resolver() -> StaticResolver:
         ("both.example", "A", Outcome.ANSWER, ("192.0.2.4",)),
         ("c2.example", "A", Outcome.ANSWER, ("192.0.2.10",)),  # 8 links: followed
         ("c0.example", "A", Outcome.SERVFAIL, ()),  # 10 links: too long
+        # empty non-terminals: parents of listed names exist (RFC 8020 §2)
+        ("_domainkey.brand.example", "TXT", Outcome.NODATA, ()),
+        ("brand.example", "TXT", Outcome.NODATA, ()),
+        ("case.example", "A", Outcome.NODATA, ()),
+        ("example", "A", Outcome.NODATA, ()),
+        ("x.sel._domainkey.brand.example", "TXT", Outcome.NXDOMAIN, ()),
+        ("x.slow.example", "TXT", Outcome.NXDOMAIN, ()),
     ],
 )
 def test_lookup_table(
@@ -131,6 +138,7 @@ def test_default_for_unlisted_names(default: Any, outcome: Outcome) -> None:
     # listed names are unaffected by the default
     assert r.resolve("listed.example", "A").outcome is Outcome.ANSWER
     assert r.resolve("listed.example", "TXT").outcome is Outcome.NODATA
+    assert r.resolve("example", "TXT").outcome is Outcome.NODATA  # empty non-terminal
 
 
 @pytest.mark.parametrize("rdtype", ["SPF", "ANY", "AXFR", "", "txt2", "HTTPS"])

@@ -12,8 +12,9 @@ The mapping format is a **contract** (outside checks build it)::
     StaticResolver({}, default="TIMEOUT")    # names not listed time out
 
 Names not listed are NXDOMAIN (or ``default``); a listed name without the type
-asked is "no data". A TXT record given as a list is one record made of several
-character-strings.
+asked is "no data", and so is every name above a listed one (an empty
+non-terminal such as ``_domainkey.example.com``, RFC 8020 §2). A TXT record
+given as a list is one record made of several character-strings.
 
 A name with ``CNAME`` records and no entry for the type asked is followed to
 its target, as a recursive resolver would (RFC 1034 §3.6.2): a DKIM key
@@ -104,6 +105,19 @@ class StaticResolver:
                     msg = f"{where}: expected a list of records, not {records!r}."
                     raise ValueError(msg)
             self._zone[name] = types
+        # Empty non-terminals: "_domainkey.example.com" exists as soon as
+        # "s1._domainkey.example.com" does (RFC 8020 §2), so it is no data, not
+        # NXDOMAIN, as an authoritative server answers.
+        self._ents = (
+            {
+                ".".join(labels[i:])
+                for listed in (*self._zone, *self._faults)
+                for labels in (listed.split("."),)
+                for i in range(1, len(labels))
+            }
+            - self._zone.keys()
+            - self._faults.keys()
+        )
         self.queries: list[tuple[str, str]] = []
         """Every ``(name, rdtype)`` asked, in order: tests assert on lookup counts."""
 
@@ -150,7 +164,7 @@ class StaticResolver:
             return fault, None
         types = self._zone.get(key)
         if types is None:
-            return self._default, None
+            return (Outcome.NODATA if key in self._ents else self._default), None
         entry = types.get(rdtype)
         if entry is None and rdtype != "CNAME" and self._cname(key) is not None:
             return None, None
