@@ -205,6 +205,8 @@ def _edits(label: str) -> Iterator[tuple[str, Technique]]:
         yield label[:i] + label[i + 1 :], Technique.OMISSION
     for i in range(1, n):
         yield label[:i] + "-" + label[i:], Technique.HYPHENATION
+    for k in _ALPHABET:
+        yield label + k, Technique.ADDITION
     for i, c in enumerate(label):
         if c in _VOWELS:
             for v in _VOWELS:
@@ -220,8 +222,6 @@ def _edits(label: str) -> Iterator[tuple[str, Technique]]:
             yield label[:i] + k + label[i + 1 :], Technique.REPLACEMENT
             yield label[:i] + k + label[i:], Technique.INSERTION
             yield label[: i + 1] + k + label[i + 1 :], Technique.INSERTION
-    for k in _ALPHABET:
-        yield label + k, Technique.ADDITION
     for i in range(n):
         for k in _ALPHABET:
             yield label[:i] + k + label[i + 1 :], Technique.REPLACEMENT
@@ -456,13 +456,15 @@ class LookalikeIndex:
                 # legitimate owners rarely hyphenate their brand, squatters often do.
                 if len(target.label) >= MIN_EDIT_LABEL and len(rest) == 1:
                     return target, Technique.DICTIONARY, base * 0.85
-        for start in range(len(label) - 1):
+        # Glued inside a hyphenated label (appleid-verify): judge it without hyphens.
+        glued = label.replace("-", "")
+        for start in range(len(glued) - 1):
             # Only positions where some protected label begins (two-letter index).
-            for name in self._starts.get(label[start : start + 2], ()):
-                if len(name) >= len(label) or not label.startswith(name, start):
+            for name in self._starts.get(glued[start : start + 2], ()):
+                if len(name) >= len(glued) or not glued.startswith(name, start):
                     continue
                 target = self._protected[name]
-                head, tail = label[:start], label[start + len(name) :]
+                head, tail = glued[:start], glued[start + len(name) :]
                 # Glued to a short label (zoominfo, upsnet) only a strong lure word counts.
                 strict = len(name) < MIN_EDIT_LABEL
                 if self._is_filler(head, strict=strict) and self._is_filler(tail, strict=strict):
