@@ -42,6 +42,8 @@ _BARE = re.compile(
     r"(?<![\w@.\-/])((?:[\w-]{1,63}[.\u3002\uff0e\uff61]){1,8}[a-zA-Z\u00a0-\uffff][\w-]{1,62})"
     r"(:\d{1,5})?(/[^\s<>\"'`]*)?",
 )
+# A dotted-quad IP in prose is a link only with a port or a path (not a version number).
+_BARE_IP = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?(/[^\s<>\"'`]*)?")
 _TRAILING = ".,;:!?'\"»”’>"
 # Bare domains without a path are links only under a TLD people actually use in
 # prose; otherwise "file.zip", "README.md" and "node.js" would be links.
@@ -225,6 +227,10 @@ def _text_urls(text: str) -> Iterator[tuple[str, int]]:
         url = _trim(m.group(0))
         taken.append((m.start(), m.start() + len(url)))
         yield url, m.start()
+    for m in _BARE_IP.finditer(text):
+        if (m.group(2) or m.group(3)) and not any(a <= m.start() < b for a, b in taken):
+            taken.append((m.start(), m.end()))
+            yield "http://" + _trim(m.group(0)), m.start()
     for m in _BARE.finditer(text):
         if any(a <= m.start() < b for a, b in taken):
             continue
