@@ -39,12 +39,19 @@ DECIDE_CASES = [
     ([f("x", Severity.LOW)], Policy(), Status.UNVERIFIED, 10),
     ([f("x", Severity.MEDIUM)], Policy(), Status.SUSPICIOUS, 30),
     ([f("x", Severity.MEDIUM), f("y", Severity.MEDIUM)], Policy(), Status.SUSPICIOUS, 51),
-    ([f("x", Severity.HIGH), f("y", Severity.MEDIUM)], Policy(), Status.PHISHING, 72),
-    ([f("x", Severity.CRITICAL)], Policy(), Status.PHISHING, 90),
+    # Past the phishing threshold, phishing needs a lure finding (link., lure. ...) ...
+    ([f("link.x", Severity.HIGH), f("y", Severity.MEDIUM)], Policy(), Status.PHISHING, 72),
+    ([f("lure.x", Severity.CRITICAL)], Policy(), Status.PHISHING, 90),
+    # ... without one the message is suspicious, however high the score.
+    ([f("x", Severity.HIGH), f("y", Severity.MEDIUM)], Policy(), Status.SUSPICIOUS, 72),
+    ([f("sender.x", Severity.CRITICAL)], Policy(), Status.SUSPICIOUS, 90),
+    ([f("link.x", Severity.LOW), f("y", Severity.CRITICAL)], Policy(), Status.SUSPICIOUS, 91),
+    ([f("brand.spoofed_domain", Severity.HIGH), f("auth.dmarc_fail", Severity.HIGH)], Policy(),
+     Status.IMPERSONATION, 84),
     # A forced status wins over a low score ...
     ([f("brand.impersonation", Severity.LOW)], FORCING, Status.IMPERSONATION, 10),
     # ... and a higher score-based status wins over a lower forced one.
-    ([f("brand.impersonation", Severity.LOW), f("z", Severity.CRITICAL)], FORCING,
+    ([f("brand.impersonation", Severity.LOW), f("link.z", Severity.CRITICAL)], FORCING,
      Status.PHISHING, 91),
     ([f("link.lookalike", Severity.INFO)], FORCING, Status.PHISHING, 0),
     # authentic needs the authentic code and nothing that flags.
@@ -53,10 +60,18 @@ DECIDE_CASES = [
      Status.AUTHENTIC, 10),
     ([f("brand.authenticated", Severity.INFO), f("x", Severity.HIGH)], Policy(),
      Status.SUSPICIOUS, 60),
+    # The default policy forces some codes only at a given severity (code@severity).
+    ([f("link.lookalike", Severity.HIGH)], Policy(), Status.PHISHING, 60),
+    ([f("link.lookalike", Severity.LOW)], Policy(), Status.UNVERIFIED, 10),
+    ([f("brand.unrelated_domain", Severity.HIGH)], Policy(), Status.IMPERSONATION, 60),
+    ([f("brand.unrelated_domain", Severity.MEDIUM)], Policy(), Status.SUSPICIOUS, 30),
+    ([f("brand.spoofed_domain", Severity.HIGH)], Policy(), Status.IMPERSONATION, 60),
     # A DNS temporary error alone never makes a message phishing, however heavy its weight.
     ([f("auth.temperror", Severity.HIGH)], FORCING, Status.SUSPICIOUS, 95),
-    ([f("auth.temperror", Severity.HIGH), f("x", Severity.CRITICAL)], FORCING,
+    ([f("auth.temperror", Severity.HIGH), f("link.x", Severity.CRITICAL)], FORCING,
      Status.PHISHING, 100),
+    ([f("auth.temperror", Severity.HIGH), f("link.x", Severity.MEDIUM)], FORCING,
+     Status.SUSPICIOUS, 96),
 ]
 
 

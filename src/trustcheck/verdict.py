@@ -90,7 +90,8 @@ class Finding:
     code: str
     severity: Severity
     message: str
-    evidence: Mapping[str, JSON] = field(default_factory=dict)
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+    """JSON-able values: str, numbers, bools, None, lists/tuples and mappings of them."""
 
     def to_dict(self) -> dict[str, JSON]:
         return {
@@ -115,7 +116,7 @@ class MethodResult:
     source: ResultSource = ResultSource.CHECKED
     reason: str | None = None
     properties: Mapping[str, str] = field(default_factory=dict)
-    details: Mapping[str, JSON] = field(default_factory=dict)
+    details: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, JSON]:
         return {
@@ -187,7 +188,7 @@ class TemplateMatch:
     brand: str
     similarity: Mapping[str, float]
     """Per dimension (``layout``, ``text``, ``overall``), 0.0–1.0."""
-    slots: Mapping[str, JSON] = field(default_factory=dict)
+    slots: Mapping[str, Any] = field(default_factory=dict)
     violations: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, JSON]:
@@ -250,6 +251,18 @@ class Verdict:
         """The finding codes, in order, for quick assertions and logs."""
         return tuple(f.code for f in self.findings)
 
+    def authentication_results(self, authserv_id: str, *, linesep: str = "\r\n") -> str:
+        """The ``Authentication-Results`` value a gateway with this authserv-id would add.
+
+        Only results trustcheck checked itself are stated (RFC 8601 §5: a
+        receiver reports what it evaluated); trusted upstream results already
+        have their own header. With nothing checked the value says ``none``.
+        """
+        from trustcheck.auth.authres import format_authentication_results
+
+        mine = [m for m in self.auth.methods() if m.source is ResultSource.CHECKED]
+        return format_authentication_results(authserv_id, mine, linesep=linesep)
+
     def to_dict(self) -> dict[str, JSON]:
         """A JSON-safe dict, the exact shape the CLI's ``--json`` prints."""
         return {
@@ -300,6 +313,8 @@ _RANK = {
     Status.PHISHING: 3,
 }
 
+_SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
+
 #: Weight of a finding whose code has no entry in ``Policy.weights``: the chance,
 #: roughly, that a message showing only this finding is malicious.
 DEFAULT_SEVERITY_WEIGHTS: Mapping[Severity, float] = {
@@ -308,6 +323,22 @@ DEFAULT_SEVERITY_WEIGHTS: Mapping[Severity, float] = {
     Severity.MEDIUM: 0.30,
     Severity.HIGH: 0.60,
     Severity.CRITICAL: 0.90,
+}
+
+
+#: Findings that decide a status by themselves. A key is a finding code, or
+#: ``code@severity`` to force only at that severity. Reasons in docs/verdicts.md.
+DEFAULT_FORCED: Mapping[str, Status] = {
+    # The From domain is a brand's, and DMARC says that domain did not send it.
+    "brand.spoofed_domain": Status.IMPERSONATION,
+    # The sender name is a brand, the From domain is not one of the brand's.
+    "sender.display_name_brand": Status.IMPERSONATION,
+    # The message presents itself as a brand from a domain imitating that brand's name.
+    "brand.unrelated_domain@high": Status.IMPERSONATION,
+    # Hard evidence of a lure: a link to a look-alike of a registered brand domain, or
+    # a link that shows a brand's address and goes elsewhere.
+    "link.lookalike@high": Status.PHISHING,
+    "link.text_href_mismatch@high": Status.PHISHING,
 }
 
 
@@ -324,13 +355,18 @@ class Policy:
     * the status the score reaches (``phishing_at``, ``suspicious_at``);
 
     and is ``authentic`` only when a code in ``authentic_codes`` is present and
-    nothing else flags the message. Codes listed in ``never_phishing`` (DNS
-    temporary errors) cannot by themselves push a message to ``phishing``:
-    a DNS failure is not evidence of fraud.
+    nothing else flags the message.
+
+    ``phishing`` means a lure with hard evidence, so a score past ``phishing_at``
+    gives ``phishing`` only when a lure finding (a code starting with one of
+    ``lure_prefixes``, at medium severity or above) is among the findings;
+    otherwise the message is ``suspicious`` (or the forced ``impersonation``).
+    Codes in ``never_phishing`` (DNS temporary errors) never count towards that
+    score: a DNS failure is not evidence of fraud.
     """
 
     weights: Mapping[str, float] = field(default_factory=dict)
-    forced: Mapping[str, Status] = field(default_factory=dict)
+    forced: Mapping[str, Status] = field(default_factory=lambda: dict(DEFAULT_FORCED))
     severity_weights: Mapping[Severity, float] = field(
         default_factory=lambda: dict(DEFAULT_SEVERITY_WEIGHTS)
     )
@@ -338,6 +374,8 @@ class Policy:
     phishing_at: int = 70
     authentic_codes: frozenset[str] = frozenset({"brand.authenticated"})
     never_phishing: frozenset[str] = frozenset({"auth.temperror"})
+    lure_prefixes: tuple[str, ...] = ("link.", "lure.", "content.", "attachment.",
+                                      "template.slot")
 
     def weight(self, finding: Finding) -> float:
         w = self.weights.get(finding.code)
@@ -357,15 +395,16 @@ class Policy:
         score = self.score(findings)
         status = Status.UNVERIFIED
         for f in findings:
-            forced = self.forced.get(f.code)
+            forced = self.forced.get(f"{f.code}@{f.severity.value}") or self.forced.get(f.code)
             if forced is not None and _RANK[forced] > _RANK[status]:
                 status = forced
         if score >= self.phishing_at:
-            # Only evidence outside never_phishing may carry a message to phishing.
             evidence = [f for f in findings if f.code not in self.never_phishing]
-            by_score = Status.PHISHING if self.score(evidence) >= self.phishing_at else (
-                Status.SUSPICIOUS
-            )
+            lure = any(f.code.startswith(self.lure_prefixes)
+                       and _SEVERITY_RANK[f.severity] >= _SEVERITY_RANK[Severity.MEDIUM]
+                       for f in findings)
+            by_score = (Status.PHISHING if lure and self.score(evidence) >= self.phishing_at
+                        else Status.SUSPICIOUS)
         elif score >= self.suspicious_at:
             by_score = Status.SUSPICIOUS
         else:
@@ -382,7 +421,7 @@ class Policy:
     def from_mapping(cls, data: Mapping[str, Any]) -> Policy:
         """Build a policy from a mapping with the keys of a policy file (see docs/verdicts.md)."""
         known = {"weights", "forced", "severity_weights", "thresholds", "authentic_codes",
-                 "never_phishing"}
+                 "never_phishing", "lure_prefixes"}
         unknown = set(data) - known
         if unknown:
             msg = f"Unknown policy keys {sorted(unknown)}; expected some of {sorted(known)}."
@@ -412,6 +451,7 @@ class Policy:
             phishing_at=phishing_at,
             authentic_codes=frozenset(data.get("authentic_codes", base.authentic_codes)),
             never_phishing=frozenset(data.get("never_phishing", base.never_phishing)),
+            lure_prefixes=tuple(data.get("lure_prefixes", base.lure_prefixes)),
         )
 
     @classmethod

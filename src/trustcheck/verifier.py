@@ -8,6 +8,7 @@ only wires them together and never re-parses the message.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import email.message
 import os
 from collections.abc import Callable, Iterable
@@ -16,8 +17,12 @@ from typing import TYPE_CHECKING, Literal
 
 from trustcheck.advice import advise
 from trustcheck.auth.authenticate import Envelope, authenticate
+from trustcheck.brandcheck import decide_brand
 from trustcheck.errors import InputError
+from trustcheck.identity import claim_brand, sender_findings
+from trustcheck.links import analyze_links, collect_links
 from trustcheck.message import Limits, ParsedEmail, Sms, parse_email
+from trustcheck.registry import Registry
 from trustcheck.verdict import Finding, Policy, Severity, Verdict
 
 if TYPE_CHECKING:
@@ -40,7 +45,7 @@ class Verifier:
     def __init__(
         self,
         *,
-        registry: object | None = None,
+        registry: Registry | None = None,
         resolver: Resolver | None = None,
         trusted_authserv_ids: Iterable[str] = (),
         trust_microsoft_365: bool = False,
@@ -50,8 +55,9 @@ class Verifier:
         authserv_id: str = "trustcheck.local",
         dmarc_mode: Literal["dmarcbis", "rfc7489"] = "dmarcbis",
         clock: Callable[[], datetime] | None = None,
+        unwrap_forwarded: bool = False,
     ) -> None:
-        self.registry = registry
+        self.registry = registry if registry is not None else Registry.default()
         self._resolver = resolver
         self.trusted_authserv_ids = frozenset(a.lower() for a in trusted_authserv_ids)
         self.trust_microsoft_365 = trust_microsoft_365
@@ -61,6 +67,7 @@ class Verifier:
                                   else frozenset(r.lower() for r in trusted_receivers))
         self.authserv_id = authserv_id
         self.dmarc_mode = dmarc_mode
+        self.unwrap_forwarded = unwrap_forwarded
         self._clock = clock or (lambda: datetime.now(UTC))
 
     @property
@@ -106,6 +113,9 @@ class Verifier:
     def _verify_email(
         self, parsed: ParsedEmail, *, envelope: Envelope | None, now: datetime | None
     ) -> Verdict:
+        if self.unwrap_forwarded and parsed.forwarded:
+            return self._verify_forwarded(parsed, now=now)
+        registry = self.registry
         findings: list[Finding] = list(parsed.findings)
         outcome = authenticate(
             parsed,
@@ -118,20 +128,70 @@ class Verifier:
             dmarc_mode=self.dmarc_mode,
         )
         findings.extend(outcome.findings)
-        auth = outcome.auth
+
+        author = parsed.from_[0] if parsed.from_ else None
+        linkset = collect_links(html=parsed.html, text=parsed.text,
+                                limits_max_urls=self.limits.max_urls)
+        images = [link.url.rsplit("/", 1)[-1] for link in linkset.links if link.source == "src"]
+        claims = claim_brand(
+            registry=registry,
+            from_domain=author.domain if author else None,
+            display_name=author.display_name if author else None,
+            reply_to_domains=[a.domain for a in parsed.reply_to if a.domain],
+            subject=parsed.subject,
+            body=parsed.visible_text,
+            image_hints=images,
+        )
+        list_id, list_post = parsed.header("List-Id"), parsed.header("List-Post")
+        findings.extend(sender_findings(
+            registry=registry,
+            from_address=author.address if author else None,
+            display_name=author.display_name if author else None,
+            reply_to=[a.address for a in parsed.reply_to],
+            return_path=parsed.return_path,
+            list_id=list_id,
+            list_post=list_post,
+            subject=parsed.subject,
+            claims=claims,
+        ))
+        decision = decide_brand(registry=registry, claims=claims, outcome=outcome,
+                                mailing_list=bool(list_id or list_post))
+        findings.extend(decision.findings)
+        brand_id = decision.brand.id if decision.brand is not None else None
+        links, link_findings = analyze_links(linkset.links, registry=registry,
+                                             claimed_brand=brand_id)
+        findings.extend(linkset.findings)
+        findings.extend(link_findings)
+
         status, score = self.policy.decide(findings)
         return Verdict(
             status=status,
             score=score,
             kind="email",
-            brand=None,
+            brand=brand_id,
             findings=tuple(findings),
-            auth=auth,
+            auth=outcome.auth,
+            links=links,
             summary=_summary(status.value, findings),
-            advice=advise(status, brand=None, language=parsed.language),
+            advice=advise(status, brand=decision.brand, language=parsed.language),
             subject=parsed.subject,
             message_id=parsed.message_id,
         )
+
+    def _verify_forwarded(self, parsed: ParsedEmail, *, now: datetime | None) -> Verdict:
+        """Verify the first forwarded original instead of the forward around it."""
+        original = parsed.forwarded[0]
+        inner = self._verify_email(original, envelope=None, now=now)
+        forwarder = parsed.from_[0].address if parsed.from_ else None
+        note = Finding(
+            "message.forwarded_original", Severity.INFO,
+            f"Verified the message forwarded by {forwarder or 'the sender'}, not the forward.",
+            {"forwarded_by": forwarder, "originals": len(parsed.forwarded)},
+        )
+        findings = (note, *inner.findings)
+        status, score = self.policy.decide(findings)
+        return dataclasses.replace(inner, findings=findings, status=status, score=score,
+                                   summary=_summary(status.value, findings))
 
     # -- SMS
 

@@ -268,7 +268,7 @@ def _instance_of(kind: str, value: bytes) -> int | None:
             # set; the set then fails to validate rather than vanishing.
             m = re.search(rb"(?:^|;)\s*i\s*=\s*([0-9]+)\s*(?:;|$)", value)
             text = m.group(1) if m else b""
-    if not text.isdigit() or len(text) > 3 or int(text) < 1:
+    if not (text.isascii() and text.isdigit()) or len(text) > 3 or int(text) < 1:
         return None
     return int(text)
 

@@ -185,7 +185,8 @@ class _Scanner:
 
     def digits(self) -> str:
         start = self.pos
-        while self.pos < len(self.text) and self.text[self.pos].isdigit():
+        # RFC 5234 DIGIT is ASCII only: str.isdigit() also accepts '²' and other numerals.
+        while self.pos < len(self.text) and self.text[self.pos] in "0123456789":
             self.pos += 1
         return self.text[start : self.pos]
 

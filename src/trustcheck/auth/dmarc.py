@@ -199,7 +199,7 @@ def _flag(value: str) -> bool | None:
 
 def _int_range(low: int, high: int) -> Callable[[str], int | None]:
     def parse(value: str) -> int | None:
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit()):
             return None
         number = int(value)
         return number if low <= number <= high else None
