@@ -151,3 +151,28 @@ def test_mutated_message_never_raises(start: int, end: int, junk: bytes) -> None
 @given(st.text(max_size=2000))
 def test_arbitrary_text_never_raises(text: str) -> None:
     assert isinstance(parse_email(text), ParsedEmail)
+
+
+SCANNER_WORST_CASES: list[tuple[str, Callable[[], bytes], str]] = [
+    ("2000 To headers of commas", lambda: b"".join(b"To: " + b",  " * 4000 + b"\r\n"
+                                                   for _ in range(2000)) + b"\r\nx",
+     "header.duplicate"),
+    ("30-deep multipart around 20 MB", lambda: _deep_around(30, 20 * MiB), "mime.depth_limit"),
+    ("boundary repeated without delimiters", lambda: b"Content-Type: multipart/mixed; "
+     b"boundary=b\r\n\r\n" + b"--bx\n" * 5_000_000, "mime.defect"),
+]
+
+
+@pytest.mark.parametrize(("name", "build", "code"), SCANNER_WORST_CASES,
+                         ids=[row[0] for row in SCANNER_WORST_CASES])
+def test_worst_cases_for_the_scanners(name: str, build: Callable[[], bytes], code: str) -> None:
+    mail = parse_email(build())
+    assert code in {f.code for f in mail.findings}, name
+
+
+def _deep_around(depth: int, size: int) -> bytes:
+    inner = b"A" * size
+    for i in range(depth - 1, -1, -1):
+        inner = (b"--b%d\r\nContent-Type: multipart/mixed; boundary=b%d\r\n\r\n" % (i, i + 1)
+                 + inner + b"\r\n--b%d--\r\n" % i)
+    return b"From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\n" + inner

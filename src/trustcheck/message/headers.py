@@ -22,7 +22,6 @@ __all__ = ["Address", "RawHeader", "parse_params", "split_message"]
 # RFC 5322 §2.2: field-name = 1*ftext, printable US-ASCII except ":". Whitespace
 # before the colon is obsolete syntax (§4.5.2) that we still accept.
 _FIELD = re.compile(rb"([\x21-\x39\x3b-\x7e]+)[ \t]*:")
-_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +41,11 @@ def split_message(data: bytes, limits: Limits, report: Report) -> tuple[list[Raw
     """
     if data.startswith((b"\n", b"\r\n")):
         return [], data[data.index(b"\n") + 1:]
-    m = _BLANK_LINE.search(data)
-    if m is None:
+    blank = _blank_line(data)
+    if blank is None:
         head, body = data, b""
     else:
-        head, body = data[:m.start()], data[m.end():]
+        head, body = data[:blank[0]], data[blank[1]:]
     headers: list[RawHeader] = []
     name: str | None = None
     parts: list[bytes] = []
@@ -77,7 +76,7 @@ def split_message(data: bytes, limits: Limits, report: Report) -> tuple[list[Raw
             report.add("mime.defect", Severity.INFO,
                        "A line in the header section is not a header field; the body was taken "
                        "to start there.", line=line[:80].decode("latin-1"))
-            return headers, head[line_start:] + (b"\n\n" + body if m is not None else b"")
+            return headers, data[line_start:]  # head is a prefix of data
         if len(headers) >= limits.max_headers:
             report.limit("header.count_limit",
                          f"More than {limits.max_headers} header fields; the rest were ignored.",
@@ -92,6 +91,18 @@ def split_message(data: bytes, limits: Limits, report: Report) -> tuple[list[Raw
     if name is not None:
         headers.append(_finish(name, parts, limits, report))
     return headers, body
+
+
+def _blank_line(data: bytes) -> tuple[int, int] | None:
+    """Start and end of the first empty line, or None (find() is far faster than a regex)."""
+    best: tuple[int, int] | None = None
+    for sep in (b"\n\n", b"\n\r\n"):
+        i = data.find(sep, 0, None if best is None else best[0] + 1)
+        if i >= 0 and (best is None or i < best[0]):
+            best = (i, i + len(sep))
+    if best is not None and best[0] > 0 and data[best[0] - 1] == 0x0D:
+        best = (best[0] - 1, best[1])  # the CR of "\r\n\r\n" belongs to the last header line
+    return best
 
 
 def _finish(name: str, parts: list[bytes], limits: Limits, report: Report) -> RawHeader:

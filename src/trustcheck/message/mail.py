@@ -213,7 +213,8 @@ class _Body:
 
 # RFC 5322 §3.6: fields that may occur at most once.
 _SINGLETONS = ("from", "sender", "reply-to", "to", "cc", "subject", "date", "message-id")
-_MAX_ADDRESS_INPUT = 16 * 1024
+# getaddresses walks characters in Python: bound its input per header name.
+_MAX_ADDRESS_INPUT = 32 * 1024
 _MAX_ADDRESSES = 200
 
 
@@ -364,18 +365,43 @@ def _walk(ctype: str | None, cte: str | None, disposition: str | None, body: byt
         _leaf(mime, params, cte, disposition, body, limits, report, out)
 
 
+_DELIMITER_TAIL = re.compile(rb"[ \t]*\r?(?:\n|\Z)")
+_MAX_FALSE_DELIMITERS = 100_000
+
+
 def _split_multipart(body: bytes, boundary: str, report: Report) -> Iterator[bytes]:
-    """Yield the body parts between boundary delimiter lines (RFC 2046 §5.1.1)."""
-    delimiter = re.compile(
-        rb"^--" + re.escape(boundary.encode("utf-8", "replace")[:200]) + rb"(--)?[ \t]*\r?$",
-        re.M)
+    """Yield the body parts between boundary delimiter lines (RFC 2046 §5.1.1).
+
+    A delimiter is ``--boundary`` at the start of a line, optionally ``--`` (the
+    close delimiter), then only whitespace to the end of the line. ``bytes.find``
+    does the scanning: a regular expression anchored with ``^`` cannot use a fast
+    literal search and was 30 times slower on large bodies.
+    """
+    needle = b"--" + boundary.encode("utf-8", "replace")[:200]
     start: int | None = None
-    for m in delimiter.finditer(body):
+    pos = 0
+    rejected = 0
+    while True:
+        i = body.find(needle, pos)
+        if i < 0:
+            break
+        pos = i + 1
+        j = i + len(needle)
+        close = body.startswith(b"--", j)
+        tail = _DELIMITER_TAIL.match(body, j + 2 if close else j)
+        if (i > 0 and body[i - 1] != 0x0A) or tail is None:
+            rejected += 1
+            if rejected > _MAX_FALSE_DELIMITERS:
+                report.add("mime.defect", Severity.INFO,
+                           "A multipart body repeats its boundary string without delimiters "
+                           "too often; the rest was not searched.")
+                break
+            continue
         if start is not None:
-            yield _strip_eol(body[start:m.start()])
-        if m.group(1):  # close delimiter: the rest is epilogue
+            yield _strip_eol(body[start:i])
+        if close:  # the rest is epilogue
             return
-        start = m.end() + 1
+        start = pos = tail.end()
     if start is None:
         report.add("mime.defect", Severity.INFO,
                    "A multipart body has no boundary delimiter; its parts were not found.")
@@ -512,8 +538,13 @@ def _squash(text: str) -> str:
 
 def _addresses(values: list[str], report: Report) -> tuple[Address, ...]:
     out: list[Address] = []
+    room = _MAX_ADDRESS_INPUT
     for value in values:
-        for name, addr in email.utils.getaddresses([value[:_MAX_ADDRESS_INPUT]]):
+        if room <= 0:
+            break
+        value = value[:room]
+        room -= len(value)
+        for name, addr in email.utils.getaddresses([value]):
             if not name and not addr:
                 continue
             out.append(make_address(decode_rfc2047(name, report), addr))
