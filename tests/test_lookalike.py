@@ -296,7 +296,11 @@ CASES: list[tuple[str, str | None, Technique | None]] = [
     ("samsung-xyzzy.com", "samsung", T.DICTIONARY),  # distinctive label hyphenated to anything
     ("upsinfo.com", None, None),  # short label glued to a weak word
     ("dhlnet.com", None, None),
-    ("applewood.com", None, None),  # unknown word glued on: not a combosquat
+    ("applewood.com", None, None),  # unknown word glued on: not a combosquat...
+    ("paypalhq.com", None, None),
+    ("netflixdirect.com", "netflix", T.DICTIONARY),  # ...unless the label is long (7+)
+    ("samsungworld.com", "samsung", T.DICTIONARY),
+    ("worldsamsung.com", "samsung", T.DICTIONARY),
     ("my-apple-tree-farm.com", None, None),
     ("kakaotalk-unrelated-words.com", None, None),
     # --- brand in subdomain

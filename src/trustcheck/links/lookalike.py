@@ -130,6 +130,8 @@ class _RegistryLike(Protocol):
 MIN_EDIT_LABEL = 5
 #: Distance-2 fuzzy matching needs a label at least this long.
 _MIN_FUZZY_LABEL = 8
+#: A label glued to an unknown word counts (weakly) from this length on.
+_MIN_LOOSE_LABEL = 7
 
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789-"
 _VOWELS = "aeiou"
@@ -446,7 +448,8 @@ class LookalikeIndex:
                     hit = self._variants.get(token)
                     # A homoglyph-twisted label as a token (paypa1-login) is still a
                     # combosquat; other edits of a token are mostly ordinary words (cloud).
-                    target = hit[0] if hit is not None and hit[1] is Technique.HOMOGLYPH else None
+                    target = (hit[0] if hit is not None and hit[1] is Technique.HOMOGLYPH
+                              and len(hit[0].label) >= MIN_EDIT_LABEL else None)
                 if target is None:
                     continue
                 rest = tokens[:i] + tokens[i + 1 :]
@@ -456,6 +459,7 @@ class LookalikeIndex:
                 # legitimate owners rarely hyphenate their brand, squatters often do.
                 if len(target.label) >= MIN_EDIT_LABEL and len(rest) == 1:
                     return target, Technique.DICTIONARY, base * 0.85
+        loose: tuple[_Target, Technique, float] | None = None
         # Glued inside a hyphenated label (appleid-verify): judge it without hyphens.
         glued = label.replace("-", "")
         for start in range(len(glued) - 1):
@@ -469,7 +473,13 @@ class LookalikeIndex:
                 strict = len(name) < MIN_EDIT_LABEL
                 if self._is_filler(head, strict=strict) and self._is_filler(tail, strict=strict):
                     return target, Technique.DICTIONARY, base
-        return None
+                # A long, distinctive label glued to an unknown word (paypalhq, netflixdirect):
+                # weaker evidence, since brands register such names too (walmartimages).
+                extra = head or tail
+                if (len(name) >= _MIN_LOOSE_LABEL and "-" not in label and (not head or not tail)
+                        and len(extra) >= 2 and extra.isalpha()):
+                    loose = loose or (target, Technique.DICTIONARY, 0.5)
+        return loose
 
     def _fuzzy_match(self, label: str) -> tuple[_Target, Technique, float] | None:
         if len(label) < _MIN_FUZZY_LABEL or not self._fuzzy:
