@@ -168,8 +168,8 @@ def test_enough_link_cases() -> None:
         (a("https://evil.example.com/", "www.paypal.com"), "paypal.com", Severity.HIGH),
         (a("https://u1.ct.sendgrid.net/ls/click", "www.paypal.com"), "paypal.com",
          Severity.MEDIUM),
-        (a("https://b.example.org/", "a-shop.com"), "a-shop.com", Severity.MEDIUM),
-        (a("https://u1.ct.sendgrid.net/ls/click", "a-shop.com"), "a-shop.com", Severity.LOW),
+        (a("https://b.example.org/", "a-shop.com"), "a-shop.com", Severity.LOW),
+        (a("https://u1.ct.sendgrid.net/ls/click", "a-shop.com"), "a-shop.com", Severity.INFO),
     ],
 )
 def test_mismatch_severity(html: str, text_domain: str, severity: Severity) -> None:
@@ -178,6 +178,23 @@ def test_mismatch_severity(html: str, text_domain: str, severity: Severity) -> N
     assert f.severity is severity
     assert f.evidence["text_domain"] == text_domain
     assert text_domain in f.message
+
+
+@pytest.mark.parametrize(
+    ("href", "severity"),
+    [
+        ("https://paypa1.com/", Severity.HIGH),  # homoglyph
+        ("https://paypal-login.com/", Severity.HIGH),  # combosquat with a lure word
+        ("https://paypal.com.evil.ru/", Severity.HIGH),  # official domain spelled out
+        ("https://coupang.top/", Severity.HIGH),  # exact label, generic TLD
+        ("https://coupang.de/", Severity.LOW),  # exact label, country code: often the brand's
+        ("https://coupang.evil.ru/", Severity.LOW),  # bare brand word as a subdomain label
+    ],
+)
+def test_lookalike_severity(href: str, severity: Severity) -> None:
+    _, findings = analyze_links(extract_links(html=[a(href)]), registry=REGISTRY)
+    (f,) = [f for f in findings if f.code == "link.lookalike"]
+    assert f.severity is severity
 
 
 def test_lookalike_finding_names_the_evidence() -> None:

@@ -30,6 +30,18 @@ from trustcheck.verdict import JSON, Finding, Link, Severity
 
 __all__ = ["analyze_links", "known_shorteners", "known_trackers"]
 
+#: LookalikeMatch.score thresholds: weaker techniques (exact label on a country-code
+#: suffix, a bare brand word in a subdomain, distance-2 matches) stay below HIGH.
+_HIGH_AT = 0.75
+_MEDIUM_AT = 0.55
+
+
+def _lookalike_severity(score: float) -> Severity:
+    if score >= _HIGH_AT:
+        return Severity.HIGH
+    return Severity.MEDIUM if score >= _MEDIUM_AT else Severity.LOW
+
+
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
 _NAVIGABLE = frozenset({"href", "form", "text", "meta", "sms", "redirect"})
 
@@ -149,7 +161,7 @@ class _Run:
                      f"Link or image through tracking service {reg}.", ev)
         match = self.index.match(host)
         if match is not None:
-            severity = Severity.HIGH if match.score >= 0.75 else Severity.MEDIUM
+            severity = _lookalike_severity(match.score)
             self.add(flags, "link.lookalike", severity, host,
                      f"{host} imitates {match.brand}'s domain {match.official} "
                      f"({match.technique.value}).", {**ev, **match.to_evidence()})
@@ -191,10 +203,12 @@ class _Run:
             return  # both registered to the same brand (apple.com shown, icloud.com linked)
         through_tracker = (link.registrable_domain in known_trackers()
                            or target_reg in known_trackers())
+        # Only a registered brand's domain in the text makes this strong evidence;
+        # between two unregistered domains it is everyday newsletter practice.
         if shown_brand is not None:
             severity = Severity.MEDIUM if through_tracker else Severity.HIGH
         else:
-            severity = Severity.LOW if through_tracker else Severity.MEDIUM
+            severity = Severity.INFO if through_tracker else Severity.LOW
         self.add(flags, "link.text_href_mismatch", severity, link.url,
                  f"Link text shows {shown_host} but the link goes to {target_reg}.",
                  {"url": link.url[:2000], "text_domain": shown_reg, "href_domain": target_reg,

@@ -153,7 +153,7 @@ _BASE_SCORE: dict[Technique, float] = {
     Technique.BITSQUATTING: 0.8, Technique.TRANSPOSITION: 0.85, Technique.OMISSION: 0.8,
     Technique.REPETITION: 0.85, Technique.HYPHENATION: 0.85, Technique.VOWEL_SWAP: 0.8,
     Technique.REPLACEMENT: 0.8, Technique.INSERTION: 0.8, Technique.ADDITION: 0.75,
-    Technique.PLURAL: 0.75, Technique.DICTIONARY: 0.8, Technique.VARIOUS: 0.6,
+    Technique.PLURAL: 0.75, Technique.DICTIONARY: 0.8, Technique.VARIOUS: 0.5,
 }  # fmt: skip
 
 
@@ -379,7 +379,7 @@ class LookalikeIndex:
             # The exact label under a country-code suffix is often the brand's own
             # national site missing from the registry: still a match, lower confidence.
             cc = len(suffix.rsplit(".", 1)[-1]) == 2
-            return target, Technique.TLD_SWAP, 0.6 if cc else _BASE_SCORE[Technique.TLD_SWAP]
+            return target, Technique.TLD_SWAP, 0.5 if cc else _BASE_SCORE[Technique.TLD_SWAP]
         if label.startswith("xn--"):
             found = self._match_idn(label)
             if found is not None:
@@ -502,7 +502,9 @@ class LookalikeIndex:
                 if rest == reg or rest.startswith((reg + ".", reg + "-")):
                     return target, Technique.BRAND_IN_SUBDOMAIN, 0.95
             if piece == head and len(head) >= MIN_EDIT_LABEL:
-                return target, Technique.BRAND_IN_SUBDOMAIN, 0.7
+                # A bare brand word as a host label (outlook.example.biz) is weak: many
+                # protected labels are also ordinary words.
+                return target, Technique.BRAND_IN_SUBDOMAIN, 0.45
         for piece in sub:
             combo = self._combosquat(piece) if "-" in piece else None
             if combo is not None:
