@@ -247,6 +247,7 @@ DATES = [
      datetime(2023, 5, 1, 15, 0, tzinfo=timezone(timedelta(hours=9))), set()),
     ("1 May 2023 06:00:00 -0000", datetime(2023, 5, 1, 6, 0, tzinfo=UTC), set()),
     ("Mon, 1 May 2023 06:00:00 GMT", datetime(2023, 5, 1, 6, 0, tzinfo=UTC), set()),
+    ("Mon, 1 May 2023 06:00:00", datetime(2023, 5, 1, 6, 0, tzinfo=UTC), {"header.date_invalid"}),
     ("yesterday-ish", None, {"header.date_invalid"}),
     ("Mon, 99 Foo 2023 99:99:99 +9999", None, {"header.date_invalid"}),
 ]
@@ -601,3 +602,25 @@ def test_fixture_messages(name: str, domain: str, subject: str, forwarded: list[
     assert [f.from_[0].domain for f in mail.forwarded] == forwarded
     assert mail.language == language
     assert {f.severity for f in mail.findings} <= {Severity.INFO}
+
+
+FORWARD_DATES = [
+    # the Date/Sent line a client wrote, the aware datetime it means (None: no zone given)
+    ("Sent: 2023-05-01 (월) 15:00:00 (GMT+09:00)", datetime(2023, 5, 1, 6, 0, tzinfo=UTC)),
+    ("Date: May 1, 2023 at 3:00:00 PM GMT+9", datetime(2023, 5, 1, 6, 0, tzinfo=UTC)),
+    ("날짜: 2023년 5월 1일 오후 3:00:00 GMT+9", datetime(2023, 5, 1, 6, 0, tzinfo=UTC)),
+    ("Date: 2023. 5. 1. 오전 12:10 GMT+09:00", datetime(2023, 4, 30, 15, 10, tzinfo=UTC)),
+    ("Date: 1 May 2023 12:05 AM UTC-05:30", datetime(2023, 5, 1, 5, 35, tzinfo=UTC)),
+    ("Date: Mon, 1 May 2023 15:00:00 +0900", datetime(2023, 5, 1, 6, 0, tzinfo=UTC)),
+    ("Date: Mon, May 1, 2023 at 3:00 PM", None),
+    ("Sent: Monday, May 1, 2023 3:00 PM", None),
+    ("Sent: 2023-13-45 10:00 GMT+1", None),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), FORWARD_DATES)
+def test_inline_forward_dates(line: str, expected: datetime | None) -> None:
+    text = ("-----Original Message-----\nFrom: Apple <no_reply@email.apple.com>\n"
+            f"{line}\nSubject: Your receipt\n\nbody")
+    mail = parse_email(b"From: kim@example.com\r\n\r\n" + text.encode())
+    assert mail.forwarded[0].date == expected

@@ -14,14 +14,18 @@ followed by ``From:``/``Sent:``/``To:``/``Subject:`` lines (or their Korean form
 ``From: … Sent: …`` block with no separator. We reconstruct the header fields so a
 support tool can check what the customer forwarded; the DKIM signature is gone
 with the original bytes, so such a reconstruction proves nothing by itself.
+
+Outlook and Naver write the same block above a *reply's* quoted original, so a
+quoted message is extracted too: the format cannot tell the two apart.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
-__all__ = ["InlineForward", "find_inline_forward"]
+__all__ = ["InlineForward", "find_inline_forward", "loose_date"]
 
 _SEPARATOR = re.compile(
     r"^(?P<prefix>[ \t>]*)(?:"
@@ -123,3 +127,59 @@ def _read_block(rest: str, quoted: bool) -> InlineForward | None:
 def _clean(value: str) -> str:
     value = _MAILTO.sub(r"<\1>", value.strip())
     return value.rstrip(";").strip()
+
+
+# ---------------------------------------------------------------- dates
+
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_YMD = re.compile(r"(\d{4})\s*(?:[-./]|년)\s*(\d{1,2})\s*(?:[-./]|월)\s*(\d{1,2})")
+_MDY = re.compile(r"\b([A-Za-z]{3})[a-z]*\.?\s+(\d{1,2}),?\s+(\d{4})")
+_DMY = re.compile(r"\b(\d{1,2})\s+([A-Za-z]{3})[a-z]*\.?,?\s+(\d{4})")
+_TIME = re.compile(r"(오전|오후)?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?")
+_ZONE = re.compile(r"(?:GMT|UTC)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?|\s([+-])(\d{2})(\d{2})\b")
+
+
+def loose_date(value: str) -> datetime | None:
+    """Read the dates mail clients write in forwarded blocks, when they name a zone.
+
+    ``2023-05-01 (월) 15:00:00 (GMT+09:00)`` (Naver), ``May 1, 2023 at 3:00:00 PM
+    GMT+9`` (Apple Mail), ``2023년 5월 1일 오후 3:00 GMT+9``. A date without a time
+    zone (Gmail's ``Mon, May 1, 2023 at 3:00 PM``) gives None: guessing the zone
+    would invent up to a day of error.
+    """
+    value = value[:200]
+    zone = _ZONE.search(value)
+    if zone is None:
+        return None
+    sign, hours, minutes = (zone.group(1), zone.group(2), zone.group(3)) if zone.group(1) else (
+        zone.group(4), zone.group(5), zone.group(6))
+    offset = timedelta(hours=int(hours), minutes=int(minutes or 0))
+    date_part = value[:zone.start()]
+    m = _YMD.search(date_part)
+    if m is not None:
+        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    else:
+        m = _MDY.search(date_part)
+        if m is not None:
+            month_name, day, year = m.group(1), int(m.group(2)), int(m.group(3))
+        else:
+            m = _DMY.search(date_part)
+            if m is None:
+                return None
+            day, month_name, year = int(m.group(1)), m.group(2), int(m.group(3))
+        month = _MONTHS.get(month_name.lower(), 0)
+    t = _TIME.search(date_part, m.end())
+    hour = minute = second = 0
+    if t is not None:
+        hour, minute, second = int(t.group(2)), int(t.group(3)), int(t.group(4) or 0)
+        meridiem = (t.group(1) or t.group(5) or "").lower()
+        if meridiem in ("pm", "오후") and hour < 12:
+            hour += 12
+        elif meridiem in ("am", "오전") and hour == 12:
+            hour = 0
+    try:
+        tz = timezone(-offset if sign == "-" else offset)
+        return datetime(year, month, day, hour, minute, second, tzinfo=tz)
+    except (ValueError, OverflowError):
+        return None

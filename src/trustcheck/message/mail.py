@@ -32,7 +32,7 @@ from pathlib import Path
 from trustcheck.errors import InputError, MessageParseError
 from trustcheck.message._report import Report
 from trustcheck.message.charsets import decode_body, decode_rfc2047
-from trustcheck.message.forward import find_inline_forward
+from trustcheck.message.forward import find_inline_forward, loose_date
 from trustcheck.message.headers import (
     Address,
     header_text,
@@ -299,7 +299,7 @@ def _parse(raw: bytes, limits: Limits, budget: _Budget, *, forward_depth: int,
         return_path=_return_path(first_raw.get("return-path")),
         subject=subject,
         message_id=(first_decoded.get("message-id") or "").strip() or None,
-        date=_date(first_decoded.get("date"), report),
+        date=_date(first_decoded.get("date"), report, loose=source == "inline"),
         text=text,
         html=tuple(body.html),
         visible_text=visible,
@@ -566,17 +566,33 @@ def _return_path(value: str | None) -> str | None:
     return value.strip()
 
 
-def _date(value: str | None, report: Report) -> datetime | None:
+def _date(value: str | None, report: Report, *, loose: bool = False) -> datetime | None:
     if not value:
         return None
+    value = value[:200]
+    if loose:
+        # A reconstructed forward: the client's display format, rarely RFC 5322.
+        found = loose_date(value)
+        if found is not None:
+            return found
     try:
-        parsed = email.utils.parsedate_to_datetime(value[:200])
+        parsed = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
-        report.add("header.date_invalid", Severity.INFO,
-                   "The Date header cannot be read as an RFC 5322 date.", date=value[:100])
+        if not loose:
+            report.add("header.date_invalid", Severity.INFO,
+                       "The Date header cannot be read as an RFC 5322 date.", date=value[:100])
         return None
-    # RFC 5322 §3.3: "-0000" means UTC with no local zone information.
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    if parsed.tzinfo is None:
+        # The stdlib returns a naive datetime both for "-0000" (RFC 5322 §3.3: UTC,
+        # local zone unknown) and for a date with no zone at all, which is invalid.
+        if "-0000" not in value:
+            if loose:
+                return None
+            report.add("header.date_invalid", Severity.INFO,
+                       "The Date header names no time zone; it was read as UTC.",
+                       date=value[:100])
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
 
 
 # ---------------------------------------------------------------- language
