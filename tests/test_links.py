@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from trustcheck.links import analyze_links, collect_links, extract_links, unwrap, unwrap_all
 from trustcheck.verdict import Severity
@@ -333,3 +335,17 @@ def test_unwrap_nested_and_bounded() -> None:
     assert unwrap_all(outer) == (inner, "https://x.example.com/")
     loop = "https://r.example.com/?url=https://r.example.com/?url=https://r.example.com/"
     assert len(unwrap_all(loop)) <= 4
+
+
+# --- hostile input: any text or markup gives links or nothing, never an exception
+
+
+
+_CHARS = list("ab.:/@[]()-_%?=&#<>\"' \u3002\uff0e\u200d\u202ea1аx")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_CHARS), max_size=120))
+def test_random_text_and_markup_never_raise(s: str) -> None:
+    links = extract_links(html=[s], text=s)
+    analyze_links(links, registry=REGISTRY, claimed_brand="apple")

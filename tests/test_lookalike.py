@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from trustcheck.links.lookalike import (
     MIN_EDIT_LABEL,
@@ -385,3 +387,20 @@ def test_short_labels_skip_single_edits(label: str) -> None:
                                   "http://apple.com", "apple.com/path", "\u202e", "@", ":::"])
 def test_bad_input_never_raises(junk: str) -> None:
     INDEX.match(junk)
+
+
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_random_hosts_never_raise(s: str) -> None:
+    match = INDEX.match(s)
+    assert match is None or 0.0 < match.score <= 1.0
+
+
+def test_find_lookalike_default_registry() -> None:
+    pytest.importorskip("trustcheck.registry.loader")
+    match = find_lookalike("paypa1.com")
+    assert match is not None
+    assert match.brand == "paypal"
+    assert find_lookalike("www.paypal.com") is None
