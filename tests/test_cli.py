@@ -121,3 +121,24 @@ def test_scan_directory_and_mbox(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "unverified" in out
     assert "total" in out
     assert "messages/s" in out
+
+
+BAD_BRAND = "schema: trustcheck.brand/v1\nid: Bad Id\nnames: []\nweb_domains: [apple]\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "code", "expected"),
+    [
+        ({}, 0, "0 errors, 0 warnings"),
+        ({"bad.yaml": BAD_BRAND}, 1, "'apple' is not a domain"),
+        ({"broken.yaml": "id: [unclosed\n"}, 1, "error"),
+    ],
+)
+def test_registry_lint(tmp_path: Path, files: dict[str, str], code: int, expected: str,
+                       capsys: pytest.CaptureFixture[str]) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    target = tmp_path if files else Path(__file__).parents[1] / "fixtures/registry/brands"
+    assert main(["registry", "lint", str(target)]) == code
+    captured = capsys.readouterr()
+    assert expected in captured.out + captured.err

@@ -94,6 +94,12 @@ def _build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--no-progress", action="store_true", help="never draw a progress bar")
     sc.set_defaults(func=_cmd_scan)
 
+    reg = sub.add_parser("registry", help="work with brand registries")
+    reg_sub = reg.add_subparsers(dest="registry_command", parser_class=_Parser, required=True)
+    lint = reg_sub.add_parser("lint", help="check a registry directory and say what to fix")
+    lint.add_argument("path", help="a directory of brand YAML files, or one file")
+    lint.set_defaults(func=_cmd_registry_lint)
+
     d = sub.add_parser("demo", help="verify a shipped example message offline")
     d.add_argument("--json", action="store_true", help="print the verdict as JSON")
     d.set_defaults(func=_cmd_demo)
@@ -180,6 +186,23 @@ def _cmd_sms(args: argparse.Namespace) -> int:
     verdict = _verifier(args).verify(Sms(sender=args.sender, body=text, country=args.country))
     _emit(verdict, json_out=args.json)
     return verdict.status.exit_code
+
+
+def _cmd_registry_lint(args: argparse.Namespace) -> int:
+    """Exit 0 when the registry loads (warnings allowed), 1 when it has errors."""
+    from trustcheck.registry import lint_registry
+
+    if not Path(args.path).exists():
+        msg = f"{args.path}: no such file or directory"
+        raise _UsageError(msg)
+    messages = lint_registry(args.path)
+    for message in messages:
+        print(message)
+    errors = sum(1 for m in messages if m.level == "error")
+    warnings = len(messages) - errors
+    print(f"{args.path}: {errors} error{'s' * (errors != 1)}, "
+          f"{warnings} warning{'s' * (warnings != 1)}", file=sys.stderr)
+    return EXIT_FLAGGED if errors else EXIT_OK
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
