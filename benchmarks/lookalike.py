@@ -157,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     rest = len(hits) - len(national)
     print(f"  of which exact brand label on a country-code suffix (registry gaps): "
           f"{len(national)}; other matches: {rest} ({rest / len(domains):.3%})")
+    strong = sum(1 for _, m in hits if m.score >= 0.75)
+    print(f"  matches with score >= 0.75 (reported as high severity by analyze_links): "
+          f"{strong} ({strong / len(domains):.3%})")
     for d, m in hits[:50]:
         print(f"  {d:32s} -> {m.brand:14s} {m.official:22s} {m.technique.value:18s} {m.score}")
     # Speed without the per-host split cache helping: fresh, distinct names.
