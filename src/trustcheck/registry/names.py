@@ -209,10 +209,11 @@ def fold(text: str) -> str:
 def _fold(text: str, ascii_map: bytes) -> str:
     _, pattern, rest = _fast_tables()
     _, sequences = _fold_tables()
-    out = text.casefold()
+    out = text
     if not out.isascii():
+        # Before casefold: capital Greek Epsilon folds to "e" only from the capital.
         out = pattern.sub(lambda m: m.group().translate(rest), out)
-    out = out.encode("utf-8", "surrogatepass").translate(ascii_map).decode(
+    out = out.casefold().encode("utf-8", "surrogatepass").translate(ascii_map).decode(
         "utf-8", "surrogatepass"
     )
     for seq, single in sequences:
