@@ -103,6 +103,23 @@ def test_unlabeled_and_invalid_bodies(body: bytes, text: str | None, codes: set[
     assert _codes(mail) == codes
 
 
+FLOWED = [
+    # format=flowed body, delsp, expected text (RFC 3676)
+    ("Your order \r\nhas shipped.\r\nTotal: $9\r\n", "no", "Your order has shipped.\nTotal: $9\n"),
+    ("Your or\r\nder\r\n", "no", "Your or\nder\n"),
+    ("Your or \r\nder\r\n", "yes", "Your order\n"),
+    (" From the team \r\n-- \r\nsig\r\n", "no", "From the team \n-- \nsig\n"),
+]
+
+
+@pytest.mark.parametrize(("body", "delsp", "text"), FLOWED)
+def test_format_flowed(body: str, delsp: str, text: str) -> None:
+    mail = parse_email(_message(
+        f"From: a@example.com\nContent-Type: text/plain; charset=utf-8; format=flowed; "
+        f"delsp={delsp}\n", body.encode()))
+    assert mail.text == text
+
+
 def test_html_meta_charset_used_when_mime_label_missing() -> None:
     html = '<html><head><meta charset="euc-kr"></head><body>주문 완료</body></html>'
     mail = parse_email(_message("From: a@example.com\nContent-Type: text/html\n",

@@ -449,8 +449,11 @@ def _leaf(mime: str, params: dict[str, str], cte: str | None, disposition: str |
                              "was not read.", limit=limits.max_text_bytes)
                 decoded = decoded[:max(room, 0)]
             out.text_bytes += len(decoded)
-            out.texts.append(decode_body(decoded, params.get("charset"), report,
-                                         where="a text body").replace("\x00", ""))
+            text = decode_body(decoded, params.get("charset"), report,
+                               where="a text body").replace("\x00", "")
+            if params.get("format", "").lower() == "flowed":
+                text = _unflow(text, delsp=params.get("delsp", "").lower() == "yes")
+            out.texts.append(text)
         return
     if mime in ("message/rfc822", "message/global"):
         out.nested.append(_decode_cte(body, encoding, report))
@@ -461,6 +464,26 @@ def _leaf(mime: str, params: dict[str, str], cte: str | None, disposition: str |
         disposition=disp or None,
         is_inline=disp == "inline",
     ))
+
+
+def _unflow(text: str, *, delsp: bool) -> str:
+    """Join the soft line breaks of format=flowed text (RFC 3676 §4.2, §4.4)."""
+    out: list[str] = []
+    pending = ""
+    for line in text.replace("\r\n", "\n").split("\n"):
+        if line.startswith(" "):
+            line = line[1:]  # space-stuffing (§4.4)
+        if line == "-- " and pending:
+            out.append(pending)  # a signature separator ends a paragraph (§4.3)
+            pending = ""
+        if line.endswith(" ") and line != "-- ":  # a flowed line continues (§4.2)
+            pending += line[:-1] if delsp else line
+            continue
+        out.append(pending + line)
+        pending = ""
+    if pending:
+        out.append(pending)
+    return "\n".join(out)
 
 
 _META_CHARSET = re.compile(rb"<meta[^>]{0,200}?charset=[\"']?([A-Za-z0-9_.:-]{1,40})", re.I)

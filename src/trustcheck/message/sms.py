@@ -1,6 +1,7 @@
 """SMS as a value: sender, body, and the Korean carrier labels at its start.
 
-Korean carriers and handsets prefix messages with labels (research/sms-templates.md §2):
+Korean carriers and handsets prefix messages with labels (research/sms-templates.md §2;
+some older handsets append ``[Web발신]`` at the end instead, so a label there counts too):
 ``[Web발신]`` marks bulk/A2P sending (card approvals carry it too, so it is
 metadata, not a phishing signal); ``[국제발신]``, ``[국외발신]`` and ``[해외발신]``
 mark a message that came from abroad, required by the 2015 amendment of the
@@ -23,6 +24,7 @@ _LABEL = re.compile(
     r"[\[［【]\s*((?:web|웹)\s*발신|국제\s*발신|국외\s*발신|해외\s*발신)\s*[\]］】]",
     re.I,
 )
+_TRAILING_LABEL = re.compile(_LABEL.pattern + r"\Z", re.I)
 _FOREIGN = ("국제발신", "국외발신", "해외발신")
 _SPACE = re.compile(r"[ \t\u00a0\u3000]+")
 _MAX_LABELS = 8
@@ -52,16 +54,24 @@ class Sms:
                 break
             labels.append(_canonical(m.group(1)))
             rest = rest[m.end():].lstrip()
+        rest = rest.rstrip()
+        tail = _TRAILING_LABEL.search(rest)
+        if tail is not None and len(labels) < _MAX_LABELS:
+            labels.append(_canonical(tail.group(1)))
+            rest = rest[:tail.start()].rstrip()
         return tuple(labels), rest
 
     @property
     def labels(self) -> tuple[str, ...]:
-        """Carrier labels at the start of the body, canonical form (``"[Web발신]"``)."""
+        """Carrier labels at the start (and one at the end) of the body, canonical form.
+
+        ``[WEB발신]``, ``[web 발신]`` and full-width brackets all read ``"[Web발신]"``.
+        """
         return self._split()[0]
 
     @property
     def text(self) -> str:
-        """The body without its leading labels, spaces collapsed, lines trimmed."""
+        """The body without its labels, spaces collapsed, lines trimmed."""
         rest = self._split()[1].replace("\r\n", "\n").replace("\r", "\n")
         lines = [_SPACE.sub(" ", line).strip() for line in rest.split("\n")]
         return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
