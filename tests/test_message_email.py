@@ -442,15 +442,15 @@ def test_multipart_without_close_delimiter_is_a_defect_not_an_error() -> None:
 
 @pytest.mark.parametrize(("content_type", "text"), [
     ("multipart/mixed", "no boundary param"),
-    ("multipart/mixed; boundary=NOTHERE", None),
+    ("multipart/mixed; boundary=NOTHERE", "no delimiter in here"),
     ("garbage", "garbage type"),
 ])
-def test_broken_content_types(content_type: str, text: str | None) -> None:
+def test_broken_content_types(content_type: str, text: str) -> None:
+    # The body stays readable: hiding it would help a sender slip past content checks.
     mail = parse_email(f"From: a@b.example\r\nContent-Type: {content_type}\r\n\r\n"
-                       f"{text or 'body'}".encode())
+                       f"{text}".encode())
     assert "mime.defect" in _codes(mail)
-    if text is not None:
-        assert mail.text == text
+    assert mail.text == text
 
 
 # ---------------------------------------------------------------- forwarded originals

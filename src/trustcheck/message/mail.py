@@ -288,18 +288,25 @@ def _parse(raw: bytes, limits: Limits, budget: _Budget, *, forward_depth: int,
                                     source="inline"))
 
     subject = first_decoded.get("subject") or ""
+    # Everything that may add a finding runs before report.findings() is taken.
+    from_ = _addresses(every("from", raw_pairs), report)
+    sender = _addresses(every("sender", raw_pairs)[:1], report)
+    reply_to = _addresses(every("reply-to", raw_pairs), report)
+    to = _addresses(every("to", raw_pairs), report)
+    cc = _addresses(every("cc", raw_pairs), report)
+    date = _date(first_decoded.get("date"), report, loose=source == "inline")
     return ParsedEmail(
         raw=raw,
         headers=tuple(pairs),
-        from_=_addresses(every("from", raw_pairs), report),
-        sender=next(iter(_addresses(every("sender", raw_pairs)[:1], report)), None),
-        reply_to=_addresses(every("reply-to", raw_pairs), report),
-        to=_addresses(every("to", raw_pairs), report),
-        cc=_addresses(every("cc", raw_pairs), report),
+        from_=from_,
+        sender=sender[0] if sender else None,
+        reply_to=reply_to,
+        to=to,
+        cc=cc,
         return_path=_return_path(first_raw.get("return-path")),
         subject=subject,
         message_id=(first_decoded.get("message-id") or "").strip() or None,
-        date=_date(first_decoded.get("date"), report, loose=source == "inline"),
+        date=date,
         text=text,
         html=tuple(body.html),
         visible_text=visible,
@@ -360,8 +367,12 @@ def _walk(ctype: str | None, cte: str | None, disposition: str | None, body: byt
                                      values.get("content-transfer-encoding"),
                                      values.get("content-disposition"), part_body, depth + 1,
                                      child_default))
-                stack.extend(reversed(children))
-                continue
+                if children or budget.parts <= 0:
+                    stack.extend(reversed(children))
+                    continue
+                # No delimiter at all: show the body as text rather than hide it,
+                # as a hostile sender might want scanners to skip what clients display.
+                mime, params = "text/plain", {}
         _leaf(mime, params, cte, disposition, body, limits, report, out)
 
 
@@ -404,7 +415,7 @@ def _split_multipart(body: bytes, boundary: str, report: Report) -> Iterator[byt
         start = pos = tail.end()
     if start is None:
         report.add("mime.defect", Severity.INFO,
-                   "A multipart body has no boundary delimiter; its parts were not found.")
+                   "A multipart body has no boundary delimiter; it was read as text.")
         return
     report.add("mime.defect", Severity.INFO,
                "A multipart body has no close delimiter; the last part runs to the end.")
