@@ -257,7 +257,7 @@ def test_url_limit_gives_a_finding() -> None:
     html = "".join(a(f"https://h{i}.example.com/") for i in range(30))
     result = collect_links(html=[html], limits_max_urls=10)
     assert len(result.links) == 10
-    assert [f.code for f in result.findings] == ["limits.max_urls"]
+    assert [f.code for f in result.findings] == ["link.count_limit"]
     assert result.findings[0].evidence["dropped"] == 20
 
 
@@ -267,7 +267,7 @@ def test_html_size_limit_gives_a_finding() -> None:
     html = a("https://early.example.com/") + " " * MAX_HTML_CHARS + a("https://late.example.com/")
     result = collect_links(html=[html])
     assert [link.host for link in result.links] == ["early.example.com"]
-    assert [f.code for f in result.findings] == ["limits.html_size"]
+    assert [f.code for f in result.findings] == ["html.size_limit"]
 
 
 # --- extraction from plain text

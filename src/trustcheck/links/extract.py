@@ -116,7 +116,7 @@ def collect_links(*, html: Sequence[str] = (), text: str = "",
     for part in html:
         if len(part) > MAX_HTML_CHARS:
             findings.append(Finding(
-                "limits.html_size", Severity.LOW,
+                "html.size_limit", Severity.LOW,
                 f"HTML part of {len(part):,} characters; only the first "
                 f"{MAX_HTML_CHARS:,} were searched for links.",
                 {"chars": len(part), "limit": MAX_HTML_CHARS}))
@@ -126,7 +126,7 @@ def collect_links(*, html: Sequence[str] = (), text: str = "",
         out.add(url, "text")
     if out.dropped:
         findings.append(Finding(
-            "limits.max_urls", Severity.LOW,
+            "link.count_limit", Severity.LOW,
             f"More than {out.limit} URLs; {out.dropped} were not checked.",
             {"limit": out.limit, "dropped": out.dropped}))
     return LinkSet(tuple(out.links), tuple(findings))
