@@ -322,6 +322,14 @@ def test_input_types(tmp_path: Path) -> None:
     assert parsed[0].raw == MESSAGE
 
 
+@pytest.mark.parametrize(("text", "raw"), [
+    ("Subject: caf\udce9\r\n\r\nx", b"Subject: caf\xe9\r\n\r\nx"),  # surrogateescape
+    ("Subject: \ud800\r\n\r\nx", b"Subject: ?\r\n\r\nx"),  # a lone surrogate
+])
+def test_str_input_round_trips_escaped_bytes(text: str, raw: bytes) -> None:
+    assert parse_email(text).raw == raw
+
+
 def test_str_is_message_text_not_a_path(tmp_path: Path) -> None:
     path = tmp_path / "m.eml"
     path.write_bytes(MESSAGE)

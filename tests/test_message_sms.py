@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from trustcheck.errors import InputError
 from trustcheck.message import Sms
@@ -60,3 +62,13 @@ def test_value_object_fields() -> None:
 def test_bad_types_raise_input_error(kwargs: dict[str, object], field: str) -> None:
     with pytest.raises(InputError, match=f"Sms.{field} must be"):
         Sms(**kwargs)  # type: ignore[arg-type]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_gives_labels_text_and_origin(body: str) -> None:
+    sms = Sms(sender=None, body=body)
+    assert all(label.startswith("[") and label.endswith("]") for label in sms.labels)
+    assert isinstance(sms.text, str)
+    assert len(sms.text) <= len(body)
+    assert sms.foreign_origin == any(label != "[Web발신]" for label in sms.labels)
