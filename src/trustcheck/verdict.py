@@ -169,7 +169,8 @@ class Link:
     registrable_domain: str | None
     """eTLD+1 from the bundled Public Suffix List snapshot."""
     source: str
-    """Where it was found: ``href``, ``src``, ``form``, ``meta``, ``css``, ``text``, ``sms``."""
+    """Where it was found: ``href``, ``src``, ``form``, ``meta``, ``css``, ``text``, ``sms``,
+    or ``redirect`` for a target decoded from a redirector link (never fetched)."""
     text: str | None = None
     """The anchor's visible text, for ``href`` links."""
     flags: tuple[str, ...] = ()
