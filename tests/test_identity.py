@@ -72,6 +72,9 @@ CLAIMS: list[tuple[str, dict[str, Any], str | None, set[str]]] = [
     ("from-lookalike-digit", {"from_domain": "paypa1.com"}, "paypal", {"from_domain"}),
     ("from-combosquat", {"from_domain": "coupang-refund.kr"}, "coupang", {"from_domain"}),
     ("from-squeezed", {"from_domain": "paypalsecure.com"}, "paypal", {"from_domain"}),
+    ("from-squeezed-mid-word", {"from_domain": "shagmail.com"}, None, set()),
+    ("from-short-protect-prefix", {"from_domain": "citimotors.com"}, None, set()),
+    ("from-short-protect-word", {"from_domain": "citi-secure.com"}, "citi", {"from_domain"}),
     ("from-ambiguous-context", {"from_domain": "applesupport-billing.com"}, "apple",
      {"from_domain"}),
     ("from-punycode", {"from_domain": "xn--pple-43d.com"}, "apple", {"from_domain"}),
@@ -230,6 +233,9 @@ FINDINGS: list[tuple[str, dict[str, Any], set[str]]] = [
     ("display-address-calendar",
      {"from_address": "calendar-notification@google.com",
       "display_name": "bob@example.org (Google Calendar)"}, set()),
+    ("display-address-same-org",
+     {"from_address": "subscriber@fool.example",
+      "display_name": "David&Tom@fool.example"}, set()),
     ("display-address-broken",
      {"from_address": "foo@foo.example", "display_name": "foo@foo.fo- private"}, set()),
     ("reply-to-freemail-brand",
@@ -335,10 +341,23 @@ def test_reply_to_freemail_severity_depends_on_brand() -> None:
     assert [f.severity for f in company] == [Severity.MEDIUM]
 
 
-def test_findings_use_given_claims() -> None:
-    claims = claim_brand(registry=DEFAULT, body="Your DHL Express parcel is waiting. " * 3)
+@pytest.mark.parametrize(
+    ("subject", "body", "list_id", "expected"),
+    [
+        ("Your DHL parcel is waiting", "", None, ["brand.unrelated_domain"]),
+        ("", "Your DHL Express parcel is waiting. " * 3, None, []),  # body alone: news
+        ("DHL opens a new hub", "DHL Express " * 3, None, []),  # no customer context
+        ("Your DHL parcel is waiting", "", "<news.lists.example>", []),  # list chatter
+    ],
+)
+def test_findings_use_given_claims(
+    subject: str, body: str, list_id: str | None, expected: list[str]
+) -> None:
+    claims = claim_brand(registry=DEFAULT, subject=subject, body=body)
+    assert claims[0].brand_id == "dhl"
     findings = sender_findings(registry=DEFAULT, from_address="x@parcel-notice.example",
-                               claims=claims)
-    assert [f.code for f in findings] == ["brand.unrelated_domain"]
-    assert findings[0].evidence["brand"] == "dhl"
-    assert findings[0].severity is Severity.MEDIUM
+                               subject=subject, list_id=list_id, claims=claims)
+    assert [f.code for f in findings] == expected
+    for f in findings:
+        assert f.evidence["brand"] == "dhl"
+        assert f.severity is Severity.MEDIUM

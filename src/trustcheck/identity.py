@@ -190,6 +190,16 @@ class _Entry:
     alias: str
     ambiguous: bool
 
+    @property
+    def literal(self) -> bool:
+        """Names with digits ("11st", "11번가") must appear as written: the skeleton
+        folds "1" and "i" into "l", so "11st" would otherwise match "list"."""
+        return any(ch.isdigit() for ch in self.alias)
+
+
+def _literal_in(alias: str, text: str) -> bool:
+    return re.search(re.escape(alias), text, re.IGNORECASE) is not None
+
 
 def _trie_pattern(words: Iterable[str]) -> str:
     """A regex matching any of ``words``, shaped as a trie (shared prefixes)."""
@@ -258,9 +268,14 @@ class _Matcher:
                 for e in known:
                     if len(flat) >= 5 or e.ambiguous:
                         squeezed.setdefault(flat, []).append(e)
+        protect: dict[str, list[_Entry]] = {}
         for brand in registry.brands:
             for label in brand.protect:
-                squeezed.setdefault(fold_words(label), []).append(_Entry(brand, label, False))
+                entry = _Entry(brand, label, False)
+                protect.setdefault(fold_words(label), []).append(entry)
+                if len(label) >= 5:  # "citi" would claim citimotors.com and citizen.org
+                    squeezed.setdefault(fold_words(label), []).append(entry)
+        self.protect: Mapping[str, tuple[_Entry, ...]] = {k: tuple(v) for k, v in protect.items()}
         self.squeezed: Mapping[str, tuple[_Entry, ...]] = {
             k: tuple(v) for k, v in squeezed.items()
         }
@@ -395,6 +410,8 @@ def _field_claims(
         for entry in matcher.entries[key]:
             if entry.brand.id in seen:
                 continue
+            if entry.literal and not _literal_in(entry.alias, text[:1000]):
+                continue
             confusable = _is_confusable(text, entry.alias)
             if entry.ambiguous and not confusable:
                 # Nobody spells "apple pie" with a Greek Alpha: look-alikes need no context.
@@ -416,6 +433,8 @@ def _body_claims(matcher: _Matcher, collector: _Collector, body: str) -> None:
             n = counts.get(entry.brand.id, 0)
             if n >= 4:
                 continue  # enough evidence from the body; keep the work bounded
+            if entry.literal and not _literal_in(entry.alias, body[:BODY_LIMIT]):
+                continue
             if entry.ambiguous:
                 lo, hi = max(0, start - _WINDOW), min(len(words), end + _WINDOW)
                 if not _has_context(matcher, words[lo:start] + " " + words[end:hi]):
@@ -460,6 +479,8 @@ def _domain_claims(
     found: dict[str, ClaimEvidence] = {}
     for start, end, key in matcher.hits(words, limit=1):
         for entry in matcher.entries[key]:
+            if entry.literal and not _literal_in(entry.alias, shown):
+                continue
             confusable = _is_confusable(shown, entry.alias)
             context = _has_context(matcher, words[:start] + " " + words[end:])
             weight = (_WEIGHTS["from_domain_lookalike"]
@@ -468,12 +489,23 @@ def _domain_claims(
                 where="from_domain", text=host, alias=entry.alias, weight=weight,
                 confusable=confusable, ambiguous=entry.ambiguous,
             ))
+    for word in words.split(" "):
+        for entry in matcher.protect.get(word, ()):
+            found.setdefault(entry.brand.id, ClaimEvidence(
+                where="from_domain", text=host, alias=entry.alias,
+                weight=_WEIGHTS["from_domain_lookalike"],
+                confusable=_is_confusable(shown, entry.alias),
+            ))
     if matcher.squeezed_regex is not None:
         # Names run into other words ("paypalsecure", "applesupport-billing"):
         # distinctive names count alone, ambiguous ones need a context word.
         context = _has_context(matcher, words)
-        for m in matcher.squeezed_regex.finditer(words.replace(" ", "")):
+        # Only at the start of a word: "paypalsecure", not "shagmail" for Gmail.
+        hits = (m for word in words.split(" ") if (m := matcher.squeezed_regex.match(word)))
+        for m in hits:
             for entry in matcher.squeezed.get(m.group(), ()):
+                if entry.literal and not _literal_in(entry.alias, shown.replace("-", "")):
+                    continue
                 confusable = _is_confusable(shown, entry.alias)
                 if entry.ambiguous and not (context or confusable):
                     continue
@@ -638,8 +670,11 @@ def sender_findings(
         the envelope sender's organisation differs from From's: informational,
         ESPs do this all the time.
     ``brand.unrelated_domain``
-        the strongest claimed brand (from the subject, body, images or a look-alike
-        From domain) does not own the From domain.
+        the message presents itself as the strongest claimed brand — its logo, a
+        subject about the customer's business with it ("Your Netflix payment
+        failed"), or a From domain imitating it — but the brand does not own the
+        From domain. Body mentions alone never raise it (news and newsletters name
+        brands), and on a mailing list only a look-alike From domain does.
     """
     from_addr = (from_address or "").strip().strip("<>").strip()
     from_domain = _domain_of(from_addr)
@@ -680,9 +715,11 @@ def sender_findings(
     # -- display name shows another address
     if display_name:
         for shown in _EMAIL_IN_TEXT.findall(display_name):
+            shown_domain = _domain_of(shown)
             if shown.lower() == from_addr.lower() or from_brand is not None:
                 continue
-            shown_domain = _domain_of(shown)
+            if shown_domain and from_domain and _related(shown_domain, from_domain, registry):
+                continue  # another mailbox of the same organisation deceives nobody
             shown_brand = registry.brand_for_domain(shown_domain) if shown_domain else None
             severity = (Severity.HIGH if shown_brand is not None and not is_freemail(shown_domain)
                         else Severity.MEDIUM)
@@ -746,9 +783,19 @@ def sender_findings(
     # -- strongest claimed brand vs the From domain
     if top is not None and top.brand.id not in named and from_domain:
         owns = top.brand.owns_domain(from_domain) and not freemail_from
-        non_display = [e for e in top.evidence if e.where != "display_name"]
-        if not owns and non_display and top.strength >= 0.5:
-            lookalike = any(e.where == "from_domain" for e in top.evidence)
+        lookalike = any(e.where == "from_domain" for e in top.evidence)
+        # Newsletters and news mention brands all day ("Google Domain Suffix Census"):
+        # the message *presents itself* as the brand only through its logo, a
+        # subject about the customer's business with it ("Your Netflix payment"),
+        # or a From domain that imitates it. Body mentions alone never do.
+        subject_context = _has_context(_matcher(registry), fold_words(subject[:1000]))
+        presents = lookalike or any(
+            e.where == "image" or (e.where == "subject" and subject_context)
+            for e in top.evidence
+        )
+        # Mailing lists discuss brands: there only a look-alike From domain counts.
+        on_list = bool(list_id or list_post)
+        if not owns and presents and top.strength >= 0.5 and (lookalike or not on_list):
             out.append(Finding(
                 code="brand.unrelated_domain",
                 severity=Severity.HIGH if lookalike else Severity.MEDIUM,
