@@ -126,7 +126,7 @@ def build_fold_tables() -> tuple[dict[int, str | None], tuple[tuple[str, str], .
     for lo, hi in _FOLD_RANGES:
         candidates.update(chr(cp) for cp in range(lo, hi + 1))
     sequences: dict[str, str] = {}
-    for ch in candidates:
+    for ch in sorted(candidates):  # sorted: the result must not depend on hash order
         if ch in _INVISIBLE:
             continue
         folded = _fold_char(ch, protos)
@@ -142,7 +142,7 @@ def build_fold_tables() -> tuple[dict[int, str | None], tuple[tuple[str, str], .
     for ch in _INVISIBLE:
         table[ord(ch)] = None
     # Apply sequence folds to the table's own outputs too, so both sides agree.
-    ordered = tuple(sorted(sequences.items(), key=lambda kv: -len(kv[0])))
+    ordered = tuple(sorted(sequences.items(), key=lambda kv: (-len(kv[0]), kv[0])))
     for cp, out in list(table.items()):
         if out:
             for seq, single in ordered:
