@@ -28,8 +28,9 @@ in a display name they must make up most of the name or stand next to a context
 word ("Apple Support", "Chase Bank"); elsewhere a context word ("receipt",
 "account", "결제", "고객센터" …) must appear in the same field or, in the body,
 within 40 characters. Latin names need word boundaries; Hangul names need a
-non-Hangul character on their left only, because Korean particles attach on the
-right ("쿠팡에서").
+non-Hangul character on their left, and on their right either a non-Hangul
+character or a particle / brand compound ("쿠팡에서", "쿠팡 고객센터" but not
+"애플리케이션" or "경찰청장").
 """
 
 from __future__ import annotations
@@ -223,6 +224,17 @@ def _trie_pattern(words: Iterable[str]) -> str:
 
 _LEAD_ASCII = re.compile(r"[a-z0-9]+")
 
+# What may follow a Korean name inside the same word: particles (조사) and the
+# few nouns brands are compounded with. Anything else makes another word
+# ("애플리케이션" is not Apple, "경찰청장" is not a message from the police).
+_KO_FOLLOW = (
+    "은", "는", "이", "가", "을", "를", "의", "에", "께", "로", "으로", "와", "과", "도",
+    "만", "부터", "까지", "보다", "처럼", "나", "랑", "하고", "한테", "님", "측", "앱",
+    "몰", "고객", "공식", "결제", "계정", "로그인", "회원", "카드", "페이", "뱅크", "택배",
+    "배송", "코리아", "본사", "센터", "안내", "알림", "입니", "입금", "인증",
+)
+_HANGUL_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
+
 
 class _Matcher:
     """All names and aliases of one registry, folded and indexed once.
@@ -317,7 +329,11 @@ class _Matcher:
                 end = pos + len(needle)
                 nxt = padded[end]
                 # Latin names end on a word boundary; Korean particles attach ("쿠팡에서").
-                if not (latin_end and nxt.isascii() and nxt.isalnum()):
+                if latin_end:
+                    ok = not (nxt.isascii() and nxt.isalnum())
+                else:
+                    ok = not _HANGUL_SYLLABLE.match(nxt) or padded.startswith(_KO_FOLLOW, end)
+                if ok:
                     out.append((pos, end - 1, key))  # offsets into ``words``
                     found += 1
                 pos = padded.find(needle, end)
