@@ -142,3 +142,18 @@ def test_registry_lint(tmp_path: Path, files: dict[str, str], code: int, expecte
     assert main(["registry", "lint", str(target)]) == code
     captured = capsys.readouterr()
     assert expected in captured.out + captured.err
+
+
+def test_scan_sms_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    table = tmp_path / "sms.tsv"
+    table.write_text("label\ttext\nham\tSee you at 6?\nspam\t[국제발신] 해외결제 승인\n",
+                     encoding="utf-8")
+    main(["scan", "--sms", str(table), "--text-column", "text", "--country", "KR", "--json"])
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert lines[-1]["summary"]["messages"] == 2
+    assert lines[-1]["summary"]["errors"] == 0
+    for record in lines[:-1]:
+        assert record["verdict"]["kind"] == "sms"
+        jsonschema.validate(record["verdict"], SCHEMA)
+    assert main(["scan", "--sms", str(table), "--text-column", "body"]) == 2
+    assert "no column 'body'" in capsys.readouterr().err

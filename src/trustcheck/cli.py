@@ -92,6 +92,11 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_common(sc)
     _add_dns(sc)
     sc.add_argument("--no-progress", action="store_true", help="never draw a progress bar")
+    sc.add_argument("--sms", action="store_true",
+                    help="PATH is a CSV/TSV table of SMS texts, one per row")
+    sc.add_argument("--text-column", default="text", help="with --sms: the column of the text")
+    sc.add_argument("--sender-column", help="with --sms: the column of the sender, if any")
+    sc.add_argument("--country", help="with --sms: ISO country of the recipients (e.g. KR)")
     sc.set_defaults(func=_cmd_scan)
 
     reg = sub.add_parser("registry", help="work with brand registries")
@@ -99,6 +104,12 @@ def _build_parser() -> argparse.ArgumentParser:
     lint = reg_sub.add_parser("lint", help="check a registry directory and say what to fix")
     lint.add_argument("path", help="a directory of brand YAML files, or one file")
     lint.set_defaults(func=_cmd_registry_lint)
+
+    # Optional integrations add their own commands; their third-party imports happen
+    # only when a command runs, so the CLI starts without the extras installed.
+    from trustcheck.gateway.cli import add_commands as add_gateway_commands
+
+    add_gateway_commands(sub, _Parser)
 
     d = sub.add_parser("demo", help="verify a shipped example message offline")
     d.add_argument("--json", action="store_true", help="print the verdict as JSON")
@@ -317,7 +328,17 @@ def _iter_messages(path: Path) -> Iterator[tuple[str, bytes | Exception]]:
 def _cmd_scan(args: argparse.Namespace) -> int:
     path = Path(args.path)
     verifier = _verifier(args)
-    items = list(_iter_messages(path))
+    items: list[tuple[str, bytes | Sms | Exception]]
+    if args.sms:
+        from trustcheck.sms import read_sms_table
+
+        if not path.is_file():
+            msg = f"{path}: no such file"
+            raise _UsageError(msg)
+        items = list(read_sms_table(path, text_column=args.text_column,
+                                    sender_column=args.sender_column, country=args.country))
+    else:
+        items = list(_iter_messages(path))
     stats = _ScanStats(statuses=Counter())
     progress = sys.stderr.isatty() and not args.no_progress and not args.json
     started = time.perf_counter()

@@ -34,6 +34,7 @@ __all__ = [
     "Status",
     "TemplateMatch",
     "Verdict",
+    "summarize",
 ]
 
 JSON = None | bool | int | float | str | list["JSON"] | dict[str, "JSON"]
@@ -76,6 +77,9 @@ class Severity(enum.StrEnum):
     MEDIUM = "medium"
     HIGH = "high"
     CRITICAL = "critical"
+
+
+_SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,6 +308,23 @@ def _jsonable(value: Any) -> JSON:
     return str(value)
 
 
+def summarize(status: Status, findings: Iterable[Finding]) -> str:
+    """One line for a support agent: the status and the two strongest reasons.
+
+    >>> summarize(Status.UNVERIFIED, [])
+    'unverified: no red flags found.'
+    """
+    ranked = sorted(
+        (f for f in findings if f.severity is not Severity.INFO),
+        key=lambda f: -_SEVERITY_RANK[f.severity],
+    )
+    if not ranked:
+        return f"{status.value}: no red flags found."
+    reasons = "; ".join(f.message.rstrip(".") for f in ranked[:2])
+    more = f" (+{len(ranked) - 2} more)" if len(ranked) > 2 else ""
+    return f"{status.value}: {reasons}{more}."
+
+
 # --------------------------------------------------------------------------- policy
 
 _RANK = {
@@ -313,8 +334,6 @@ _RANK = {
     Status.IMPERSONATION: 2,
     Status.PHISHING: 3,
 }
-
-_SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
 
 #: Weight of a finding whose code has no entry in ``Policy.weights``: the chance,
 #: roughly, that a message showing only this finding is malicious.

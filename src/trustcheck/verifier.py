@@ -23,7 +23,9 @@ from trustcheck.identity import claim_brand, sender_findings
 from trustcheck.links import analyze_links, collect_links
 from trustcheck.message import Limits, ParsedEmail, Sms, parse_email
 from trustcheck.registry import Registry
-from trustcheck.verdict import Finding, Policy, Severity, Verdict
+from trustcheck.sms import verify_sms
+from trustcheck.templates import TemplateSet, check_email_template
+from trustcheck.verdict import Finding, Policy, Severity, Verdict, summarize
 
 if TYPE_CHECKING:
     from trustcheck.dns.base import Resolver
@@ -56,6 +58,7 @@ class Verifier:
         dmarc_mode: Literal["dmarcbis", "rfc7489"] = "dmarcbis",
         clock: Callable[[], datetime] | None = None,
         unwrap_forwarded: bool = False,
+        templates: TemplateSet | None = None,
     ) -> None:
         self.registry = registry if registry is not None else Registry.default()
         self._resolver = resolver
@@ -68,6 +71,7 @@ class Verifier:
         self.authserv_id = authserv_id
         self.dmarc_mode = dmarc_mode
         self.unwrap_forwarded = unwrap_forwarded
+        self.templates = templates if templates is not None else TemplateSet.empty()
         self._clock = clock or (lambda: datetime.now(UTC))
 
     @property
@@ -162,6 +166,14 @@ class Verifier:
                                              claimed_brand=brand_id)
         findings.extend(linkset.findings)
         findings.extend(link_findings)
+        template = check_email_template(
+            parsed, templates=self.templates, brand=decision.brand,
+            authenticated=any(f.code == "brand.authenticated" for f in decision.findings),
+            links=links,
+        )
+        findings.extend(template.findings)
+        brand = decision.brand or (registry.get(template.brand_id) if template.brand_id else None)
+        brand_id = brand.id if brand is not None else None
 
         status, score = self.policy.decide(findings)
         return Verdict(
@@ -172,8 +184,9 @@ class Verifier:
             findings=tuple(findings),
             auth=outcome.auth,
             links=links,
-            summary=_summary(status.value, findings),
-            advice=advise(status, brand=decision.brand, language=parsed.language),
+            template=template.match,
+            summary=summarize(status, findings),
+            advice=advise(status, brand=brand, language=parsed.language),
             subject=parsed.subject,
             message_id=parsed.message_id,
         )
@@ -191,28 +204,13 @@ class Verifier:
         findings = (note, *inner.findings)
         status, score = self.policy.decide(findings)
         return dataclasses.replace(inner, findings=findings, status=status, score=score,
-                                   summary=_summary(status.value, findings))
+                                   summary=summarize(status, findings))
 
     # -- SMS
 
     def _verify_sms(self, sms: Sms, *, now: datetime | None) -> Verdict:
-        findings: list[Finding] = []
-        if sms.foreign_origin:
-            findings.append(Finding(
-                "sms.foreign_origin", Severity.INFO,
-                f"The carrier marked this SMS as sent from abroad ({', '.join(sms.labels)}).",
-                {"labels": list(sms.labels)},
-            ))
-        status, score = self.policy.decide(findings)
-        language = "ko" if any("\uac00" <= ch <= "\ud7a3" for ch in sms.body) else "en"
-        return Verdict(
-            status=status,
-            score=score,
-            kind="sms",
-            findings=tuple(findings),
-            summary=_summary(status.value, findings),
-            advice=advise(status, brand=None, language=language),
-        )
+        return verify_sms(sms, registry=self.registry, policy=self.policy,
+                          templates=self.templates, now=now)
 
 
 def _check_input(message: object) -> None:
@@ -242,19 +240,3 @@ def verify_message(
     if _DEFAULT_VERIFIER is None:
         _DEFAULT_VERIFIER = Verifier()
     return _DEFAULT_VERIFIER.verify(message, envelope=envelope, now=now)
-
-
-_SEVERITY_ORDER = {s: i for i, s in enumerate(Severity)}
-
-
-def _summary(status: str, findings: Iterable[Finding]) -> str:
-    """One line: the status and the two strongest reasons."""
-    ranked = sorted(
-        (f for f in findings if f.severity is not Severity.INFO),
-        key=lambda f: -_SEVERITY_ORDER[f.severity],
-    )
-    if not ranked:
-        return f"{status}: no red flags found."
-    reasons = "; ".join(f.message.rstrip(".") for f in ranked[:2])
-    more = f" (+{len(ranked) - 2} more)" if len(ranked) > 2 else ""
-    return f"{status}: {reasons}{more}."

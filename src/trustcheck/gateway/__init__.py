@@ -1,1 +1,1 @@
-"""(in progress)"""
+"""Mail gateway integrations (milter, SMTP content filter); needs the ``gateway`` extra."""
