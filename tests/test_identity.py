@@ -154,9 +154,17 @@ def test_body_mentions_accumulate_up_to_a_cap() -> None:
     assert many[0].strength == pytest.approx(0.6)
 
 
-def test_body_beyond_limit_is_not_read() -> None:
-    body = "x " * BODY_LIMIT + "Netflix"
-    assert claim_brand(registry=DEFAULT, body=body) == ()
+@pytest.mark.parametrize(
+    ("filler", "name"),
+    [("x", "Netflix"), ("x", "넷플릭스"), ("가", "Netflix"), ("가", "넷플릭스")],
+)
+def test_body_limit_counts_utf8_bytes(filler: str, name: str) -> None:
+    """A name just inside the first BODY_LIMIT bytes counts; one just beyond does not."""
+    width = len(filler.encode())
+    before = " ".join([filler] * ((BODY_LIMIT - 40) // (width + 1)))
+    assert _top(claim_brand(registry=DEFAULT, body=before + " " + name)) == "netflix"
+    after = " ".join([filler] * (BODY_LIMIT // (width + 1) + 10))
+    assert claim_brand(registry=DEFAULT, body=after + " " + name) == ()
 
 
 def test_claim_to_dict_is_json_safe() -> None:
