@@ -214,6 +214,8 @@ def test_freemail_list_is_lower_case_domains() -> None:
 FINDINGS: list[tuple[str, dict[str, Any], set[str]]] = [
     ("genuine-apple", {"from_address": "no_reply@email.apple.com", "display_name": "Apple"},
      set()),
+    ("brand-web-domain",
+     {"from_address": "order@coupangeats.com", "display_name": "쿠팡이츠"}, set()),
     ("genuine-subdomain", {"from_address": "service@mail.paypal.com", "display_name": "PayPal"},
      set()),
     ("display-brand-foreign-domain",

@@ -680,8 +680,8 @@ def sender_findings(
     subject when None). Codes:
 
     ``sender.display_name_brand``
-        the display name names a brand whose sending domains do not include the From
-        domain (medium when the From domain is a free mailbox the brand runs).
+        the display name names a brand that does not own the From domain (medium
+        when the From domain is a free mailbox the brand runs, like gmail.com).
     ``sender.display_name_address``
         the display name shows an e-mail address other than the From address
         (skipped when the From domain belongs to a registered brand: Google Calendar
@@ -719,12 +719,14 @@ def sender_findings(
     named: set[str] = set()
     for claim, ev in _claim_for(claims, "display_name"):
         brand = claim.brand
-        if from_domain and brand.sends_from(from_domain) and not freemail_from:
+        # Any of the brand's own domains will do here (coupangeats.com for 쿠팡이츠):
+        # whether that domain really sent the message is DMARC's question.
+        if from_domain and brand.owns_domain(from_domain) and not freemail_from:
             continue
         named.add(brand.id)
         free_of_brand = bool(from_domain and freemail_from and brand.owns_domain(from_domain))
         reason = (f"is a free mailbox anyone can register at {brand.display_name}"
-                  if free_of_brand else f"is not one of {brand.display_name}'s sending domains")
+                  if free_of_brand else f"is not one of {brand.display_name}'s domains")
         out.append(Finding(
             code="sender.display_name_brand",
             severity=Severity.MEDIUM if free_of_brand else Severity.HIGH,
