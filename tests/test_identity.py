@@ -11,6 +11,7 @@ from trustcheck.identity import (
     BODY_LIMIT,
     BrandClaim,
     claim_brand,
+    claim_brand_sms,
     freemail_domains,
     is_freemail,
     sender_findings,
@@ -188,6 +189,44 @@ def test_huge_hostile_input_is_bounded() -> None:
     claim_brand(registry=DEFAULT, display_name="a" * 100_000, subject="b " * 100_000,
                 body="Apple " * 2_000_000, image_hints=["x"] * 10_000)
     assert time.perf_counter() - start < 1.0
+
+
+# --------------------------------------------------------------------------- SMS
+
+SMS: list[tuple[str, dict[str, Any], str | None, set[str]]] = [
+    ("registered-sender", {"body": "[Web발신]\n[쿠팡] 배송 완료", "sender": "1577-7011",
+                           "country": "KR"}, "coupang", {"sms_sender", "sms_tag"}),
+    ("sender-e164", {"body": "배송 완료 안내", "sender": "+82 1577 7011"}, "coupang",
+     {"sms_sender"}),
+    ("tag-unregistered-sender", {"body": "[Web발신]\n[쿠팡] 주소지 불일치",
+                                 "sender": "010-1234-5678", "country": "KR"}, "coupang",
+     {"sms_tag"}),
+    ("fullwidth-brackets", {"body": "[국외발신] 【KB국민카드】 해외승인 798,000원"},
+     "kb-kookmin-card", {"sms_tag", "body"}),
+    ("ad-label-then-tag", {"body": "(광고)[토스] 혜택 안내"}, "toss", {"sms_tag"}),
+    ("english-tag", {"body": "[Apple] Your Apple ID code is 123456"}, "apple",
+     {"sms_tag", "body"}),
+    ("alnum-sender", {"body": "Your code is 1234", "sender": "ExamplePay",
+                      "registry": "fixtures"}, "example-pay", {"sms_sender"}),
+    ("fixture-number", {"body": "결제 완료", "sender": "(202) 555-0143", "country": "US",
+                        "registry": "fixtures"}, "example-pay", {"sms_sender"}),
+    ("carrier-label-only", {"body": "[Web발신] 엄마 나 폰 고장났어"}, None, set()),
+    ("ad-label-only", {"body": "(광고) 무료수신거부 080-000-0000"}, None, set()),
+    ("unknown-sender", {"body": "hello", "sender": "+1 202-555-0199"}, None, set()),
+    ("empty", {"body": ""}, None, set()),
+]
+
+
+@pytest.mark.parametrize(
+    ("inputs", "expected", "where"), [pytest.param(i, e, w, id=n) for n, i, e, w in SMS],
+)
+def test_claim_brand_sms(inputs: dict[str, Any], expected: str | None, where: set[str]) -> None:
+    args = dict(inputs)
+    registry = WITH_FIXTURES if args.pop("registry", None) == "fixtures" else DEFAULT
+    claims = claim_brand_sms(registry=registry, **args)
+    assert _top(claims) == expected, claims
+    if expected is not None:
+        assert where <= claims[0].where
 
 
 # --------------------------------------------------------------------------- freemail

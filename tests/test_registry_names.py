@@ -61,7 +61,8 @@ def test_fold_leaves_hangul_alone(text: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("Amazon.com", "amazon com"), ("[쿠팡]  결제\n완료", "쿠팡 결제 완료"),
-     ("  Bank-of-America ", "bank of amerlca"), ("", "")],
+     ("  Bank-of-America ", "bank of amerlca"), ("【KB국민카드】・안내…", "kb국민카드 안내"),
+     ("「쿠팡」", "쿠팡"), ("", "")],
 )
 def test_fold_words(text: str, expected: str) -> None:
     assert fold_words(text) == expected

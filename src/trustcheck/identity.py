@@ -3,7 +3,8 @@
 Pure functions over plain strings (no parsed-message object, no I/O):
 
 * :func:`claim_brand` ranks the brands a message claims from its From domain,
-  display name, Reply-To domains, subject, body text and image alt/file names.
+  display name, Reply-To domains, subject, body text and image alt/file names;
+  :func:`claim_brand_sms` does the same for an SMS (sender, bracket tags, text).
 * :func:`sender_findings` turns the sender fields and those claims into
   :class:`~trustcheck.verdict.Finding` objects with stable ``sender.*`` /
   ``brand.*`` codes.
@@ -51,6 +52,7 @@ __all__ = [
     "BrandClaim",
     "ClaimEvidence",
     "claim_brand",
+    "claim_brand_sms",
     "freemail_domains",
     "is_freemail",
     "sender_findings",
@@ -432,7 +434,8 @@ def _field_claims(
             if entry.ambiguous and not confusable:
                 # Nobody spells "apple pie" with a Greek Alpha: look-alikes need no context.
                 context = _has_context(matcher, words[:start] + " " + words[end:])
-                if not (context or (where == "display_name" and _dominates(words, start, end))):
+                named = where in ("display_name", "sms_tag") and _dominates(words, start, end)
+                if not (context or named):
                     continue
             seen.add(entry.brand.id)
             collector.add(entry.brand, ClaimEvidence(
@@ -583,6 +586,44 @@ def claim_brand(
             collector.add(owner, ClaimEvidence(
                 where="reply_to", text=host, alias=host, weight=_WEIGHTS["reply_to"],
             ))
+    if body:
+        _body_claims(matcher, collector, body)
+    return collector.claims()
+
+
+_SMS_TAG = re.compile(r"[\[【〔<(]\s*([^\]】〕>)\n]{1,30}?)\s*[\]】〕>)]")
+# Carrier and legal labels, not brands (KR: [Web발신], [국외발신]; 정보통신망법 §50 (광고)).
+_SMS_LABELS = frozenset({"web발신", "국외발신", "국제발신", "해외발신", "광고", "ad", "sms", "lms",
+                         "mms", "알림", "안내"})
+
+
+def claim_brand_sms(
+    *,
+    registry: Registry,
+    body: str,
+    sender: str | None = None,
+    country: str | None = None,
+) -> tuple[BrandClaim, ...]:
+    """Rank the brands an SMS claims, strongest first.
+
+    The SMS equivalents of the e-mail fields: a registered sender number, short
+    code or alphanumeric ID (``sms_sender``, weight 1.0: the brand's own channel,
+    still to be checked against the content), the bracket tags at the top of the
+    text ("[쿠팡]", "【KB국민카드】", ``sms_tag``, weighted and ruled like a display
+    name; carrier labels such as ``[Web발신]`` and ``(광고)`` are skipped), then the
+    text itself as a body. ``country`` is the region for reading national numbers.
+    """
+    matcher = _matcher(registry)
+    collector = _Collector()
+    if sender:
+        for brand in registry.brands_for_sms_sender(sender, country):
+            collector.add(brand, ClaimEvidence(
+                where="sms_sender", text=sender.strip()[:40], alias=sender.strip()[:40],
+                weight=_WEIGHTS["from_domain"],
+            ))
+    for tag in _SMS_TAG.findall(body[:200])[:5]:
+        if fold_words(tag) not in _SMS_LABELS:
+            _field_claims(matcher, collector, "sms_tag", tag, weight=_WEIGHTS["display_name"])
     if body:
         _body_claims(matcher, collector, body)
     return collector.claims()

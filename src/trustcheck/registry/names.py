@@ -179,13 +179,22 @@ def _fast_tables() -> tuple[bytes, re.Pattern[str], dict[int, str]]:
 
 
 @functools.cache
-def _word_map() -> bytes:
+def _word_maps() -> tuple[bytes, dict[int, str]]:
+    """Word mode: ASCII and non-ASCII punctuation, symbols and spaces become spaces."""
     ascii_map = bytearray(_fast_tables()[0])
     for cp in range(128):
         ch = chr(ascii_map[cp])
         if not ch.isalnum():
             ascii_map[cp] = 0x20
-    return bytes(ascii_map)
+    rest = {
+        cp: (" " if out and all(unicodedata.category(c)[0] in "PSZ" for c in out) else out)
+        for cp, out in _fast_tables()[2].items()
+    }
+    for lo, hi in ((0x80, 0x2BFF), (0x3000, 0x303F), (0xFE30, 0xFE6F), (0xFF00, 0xFF65)):
+        for cp in range(lo, hi + 1):
+            if unicodedata.category(chr(cp))[0] in "PSZ" and cp not in rest:
+                rest[cp] = " "
+    return bytes(ascii_map), rest
 
 
 def fold_words(text: str) -> str:
@@ -194,7 +203,8 @@ def fold_words(text: str) -> str:
     The form brand names are matched in: "Amazon.com" -> "amazon com",
     "[쿠팡] 결제" -> "쿠팡 결제". Trimmed, words separated by exactly one space.
     """
-    return " ".join(_fold(text, _word_map()).split())
+    ascii_map, rest = _word_maps()
+    return " ".join(_fold(text, ascii_map, rest).split())
 
 
 def fold(text: str) -> str:
@@ -203,11 +213,12 @@ def fold(text: str) -> str:
     >>> fold("PayPaI") == fold("paypal") == fold("Ρayрal")
     True
     """
-    return _fold(text, _fast_tables()[0])
+    ascii_map, _, rest = _fast_tables()
+    return _fold(text, ascii_map, rest)
 
 
-def _fold(text: str, ascii_map: bytes) -> str:
-    _, pattern, rest = _fast_tables()
+def _fold(text: str, ascii_map: bytes, rest: dict[int, str]) -> str:
+    pattern = _fast_tables()[1]
     _, sequences = _fold_tables()
     out = text
     if not out.isascii():
