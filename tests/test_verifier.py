@@ -46,7 +46,7 @@ CASES = [
      {"brand.unverifiable", "auth.temperror"}, "example-pay"),
     ("fake Apple receipt", demo_message(), stored(resolver=demo_resolver()), Status.PHISHING,
      {"sender.display_name_brand", "link.lookalike", "link.text_href_mismatch",
-      "sender.reply_to_freemail", "authres.misplaced_trusted"}, "apple"),
+      "sender.reply_to_freemail", "authres.untrusted_pass"}, "apple"),
     ("plain personal mail", b"From: Bob <bob@example.org>\r\nTo: a@example.net\r\n"
      b"Subject: lunch\r\n\r\nNoon at the usual place?\r\n", stored(resolver=OFFLINE),
      Status.UNVERIFIED, set(), None),

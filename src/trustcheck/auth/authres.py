@@ -658,10 +658,10 @@ def select_trusted_results(
        matched against ``trusted_receivers`` or, when that is None, against
        the trusted authserv-ids themselves (``mx.google.com`` writes
        ``by mx.google.com``; subdomains match).
-    2. Headers above the entry hop were added inside the boundary. Receivers
-       that write their Authentication-Results *below* their own Received
-       header (Gmail does) are covered: when no trusted field lies above the
-       entry hop, fields between it and the next older Received header count.
+    2. Headers above the entry hop were added inside the boundary, and so were
+       fields between it and the next older Received header: receivers whose
+       milters write below their own Received header (Postfix hides that header
+       from milters; Gmail and kernel.org look like this) are covered.
        With no trusted hop at all, only fields above the topmost Received
        header (added at final delivery) count.
     3. An ``Authentication-Results`` field counts when it lies in that zone
@@ -702,19 +702,18 @@ def select_trusted_results(
         zone_end = first_received
         entry_index = first_received
     else:
+        # Postfix hides its own Received header from milters, so a milter's
+        # Authentication-Results inserted "at the top" land just below it (kernel.org
+        # and Gmail headers look like this). The zone therefore runs down to the next
+        # older Received header. Fields there could in principle have come with the
+        # message, which is why RFC 8601 §5 has the border MTA delete incoming fields
+        # that claim its authserv-id: trusting an authserv-id means trusting that.
         entry_index = generic_entry[0]
-        has_above = any(
-            kind == "ar" and i < entry_index and (ar.authserv_id or "").lower() in trusted_ids
-            for i, kind, ar in parsed
+        zone_end = next(
+            (j for j in range(entry_index + 1, len(headers))
+             if headers[j][0].strip().lower() == "received"),
+            len(headers),
         )
-        if has_above:
-            zone_end = entry_index
-        else:
-            zone_end = next(
-                (j for j in range(entry_index + 1, len(headers))
-                 if headers[j][0].strip().lower() == "received"),
-                len(headers),
-            )
 
     # -- zone for the Microsoft 365 form
     m365_end: int | None = None
