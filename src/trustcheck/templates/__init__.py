@@ -7,6 +7,11 @@ a sender that is not the brand) or abuse of a genuine channel (foreign content
 in the slots).
 """
 
-from trustcheck.templates.check import TemplateCheck, TemplateSet, check_email_template
+from trustcheck.templates.check import (
+    TemplateCheck,
+    TemplateSet,
+    check_email_template,
+    check_sms_template,
+)
 
-__all__ = ["TemplateCheck", "TemplateSet", "check_email_template"]
+__all__ = ["TemplateCheck", "TemplateSet", "check_email_template", "check_sms_template"]
