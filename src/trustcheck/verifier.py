@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 from trustcheck.advice import advise
 from trustcheck.auth.authenticate import Envelope, authenticate
 from trustcheck.brandcheck import decide_brand
+from trustcheck.content import content_findings
 from trustcheck.errors import InputError
 from trustcheck.identity import claim_brand, sender_findings
 from trustcheck.links import analyze_links, collect_links
@@ -174,6 +175,10 @@ class Verifier:
         findings.extend(template.findings)
         brand = decision.brand or (registry.get(template.brand_id) if template.brand_id else None)
         brand_id = brand.id if brand is not None else None
+        findings.extend(content_findings(
+            parsed, links=links, brand=brand,
+            authenticated=any(f.code == "brand.authenticated" for f in decision.findings),
+        ))
 
         status, score = self.policy.decide(findings)
         return Verdict(
