@@ -244,3 +244,19 @@ def test_default_registry_loads_fast() -> None:
     Registry.default()
     elapsed = time.perf_counter() - start
     assert elapsed < 0.1, f"default registry took {elapsed * 1000:.1f} ms"
+
+
+def test_published_schema_is_valid_draft_2020_12() -> None:
+    import jsonschema
+
+    from trustcheck.registry import brand_schema
+
+    schema = dict(brand_schema())
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    jsonschema.Draft202012Validator.check_schema(schema)
+
+
+@pytest.mark.parametrize("text", ["", "# only a comment\n", "null\n"])
+def test_empty_brand_file_is_an_error(tmp_path: Path, text: str) -> None:
+    with pytest.raises(RegistryError, match=r"brands/brand\.yaml: .*wrong type"):
+        Registry.load(_write(tmp_path, text))
