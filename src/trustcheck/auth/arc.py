@@ -158,6 +158,10 @@ class _RawSet:
     seal: list[Header]
 
 
+#: The result for a message without ARC fields (RFC 8617 §5.2: cv "none").
+NOT_SEALED = ArcResult(AuthWord.NONE, 0, (), reason="message is not ARC-sealed")
+
+
 def verify_arc(message: bytes, *, resolver: Resolver, now: Now = None) -> ArcResult:
     """Validate the ARC chain of ``message`` (raw bytes; LF read as CRLF).
 
@@ -171,7 +175,7 @@ def verify_arc(message: bytes, *, resolver: Resolver, now: Now = None) -> ArcRes
     bodies: dict[bytes, bytes] = {}  # canonical body per c=: up to 50 AMS share it
     raw_sets, problem = _collect_sets(headers)
     if not raw_sets and problem is None:
-        return ArcResult(AuthWord.NONE, 0, (), reason="message is not ARC-sealed")
+        return NOT_SEALED
     n = max(raw_sets, default=0)
     parsed: dict[int, dict[str, Any]] = {i: _describe(s) for i, s in sorted(raw_sets.items())}
     sealers = tuple(parsed[i]["seal_domain"] or "" for i in sorted(parsed))

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
-from trustcheck.auth.arc import verify_arc
+from trustcheck.auth.arc import NOT_SEALED, verify_arc
 from trustcheck.auth.authres import TrustedAuthResults, select_trusted_results
 from trustcheck.auth.bimi import check_bimi
 from trustcheck.auth.dkim import verify_dkim
@@ -115,8 +115,13 @@ def authenticate(
             parsed.return_path or "")
         spf = check_spf(ip=envelope.ip, mail_from=mail_from, helo=envelope.helo or "",
                         resolver=resolver)
-    dkim = verify_dkim(parsed.raw, resolver=resolver, now=now)
-    arc = verify_arc(parsed.raw, resolver=resolver, now=now)
+    # Most mail carries no ARC chain and much carries no signature: skip the
+    # byte-level work then (the results would be "none" and empty anyway).
+    dkim = (verify_dkim(parsed.raw, resolver=resolver, now=now)
+            if parsed.header("DKIM-Signature") is not None else ())
+    arc = (verify_arc(parsed.raw, resolver=resolver, now=now)
+           if parsed.header("ARC-Seal") is not None or parsed.header("ARC-Message-Signature")
+           else NOT_SEALED)
     dmarc: DmarcResult | None = None
     if from_domain is not None:
         dmarc = check_dmarc(from_domain=from_domain, spf=spf, dkim=dkim, resolver=resolver,

@@ -32,6 +32,7 @@ Which hop is the entry hop (the rule, shared with :mod:`trustcheck.auth.authres`
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Collection, Sequence
@@ -202,6 +203,7 @@ def _from_clause(word: str | None, comments: list[str], hop: dict[str, str | Non
         hop["rdns"] = _norm_host(hop["rdns"] or "")
 
 
+@functools.lru_cache(maxsize=4096)  # pure; each header is read by several trust rules
 def parse_received(value: str) -> ReceivedHop | None:
     """Parse one ``Received`` header value; None when it has neither ``from`` nor ``by``.
 
