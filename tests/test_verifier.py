@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -157,3 +158,33 @@ def test_sms_verdict() -> None:
     verdict = stored().verify(sms)
     assert verdict.kind == "sms"
     assert "sms.foreign_origin" in verdict.codes()
+
+
+def _nested(depth: int) -> bytes:
+    head = b"From: a@example.com\r\nSubject: deep\r\n"
+    opened = b"".join(b'Content-Type: multipart/mixed; boundary="b%d"\r\n\r\n--b%d\r\n' % (i, i)
+                      for i in range(depth))
+    return head + opened + b"Content-Type: text/plain\r\n\r\nbottom\r\n"
+
+
+# The whole pipeline, not only the parser, on input built to hurt (see
+# test_message_hostile.py for the parser's own table): each ends with a verdict
+# that names the limit reached.
+HOSTILE = [
+    ("1,000 nested multiparts", lambda: _nested(1000), "mime.depth_limit"),
+    ("50 MB body", lambda: b"From: a@example.com\r\n\r\n" + b"A" * (50 * 1024 * 1024),
+     "message.size_limit"),
+    ("100k headers", lambda: b"".join(b"X-H%d: v\r\n" % i for i in range(100_000)) + b"\r\nx",
+     "header.count_limit"),
+    ("20 MB of HTML links", lambda: b"From: a@example.com\r\nContent-Type: text/html\r\n\r\n"
+     + b'<a href="https://x.example/">x</a>' * 600_000, "html.size_limit"),
+    ("NUL bytes and a broken charset", lambda: b"From: a@example.com\r\nContent-Type: text/plain;"
+     b" charset=x-no-such\r\n\r\nA\x00B\x00\xff\xfe", "message.nul_bytes"),
+]
+
+
+@pytest.mark.parametrize(("name", "build", "code"), HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_hostile_input_yields_a_verdict(name: str, build: Callable[[], bytes], code: str) -> None:
+    verdict = Verifier(registry=REGISTRY, resolver=OFFLINE).verify(build(), now=NOW)
+    assert code in verdict.codes()
+    assert verdict.status is not Status.PHISHING
