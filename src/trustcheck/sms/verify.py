@@ -1,15 +1,69 @@
-"""Turn an :class:`~trustcheck.message.Sms` into a :class:`~trustcheck.verdict.Verdict`."""
+"""Turn an :class:`~trustcheck.message.Sms` into a :class:`~trustcheck.verdict.Verdict`.
+
+An SMS has no SPF or DKIM. What can be checked (research/sms-templates.md §2):
+
+1. **Who claims to send it**: bracket tags ("[쿠팡]"), names and aliases in the text
+   (confusable-folded by :func:`trustcheck.identity.claim_brand_sms`; Latin noise
+   between Hangul letters is removed first), an alphanumeric sender ID spelling a
+   brand, or a sender number a brand registered.
+2. **Whether the sender is that brand's**: the number, short code or ID must be
+   registered for the brand in the recipient's country (the registry's
+   ``sms_senders``). A look-alike sender ID ("PAYPAI", "AMAZ0N") or a carrier
+   label saying the message came from abroad (``[국제발신]``, mandatory in Korea
+   since the 2015 Telecommunications Business Act amendment) on a domestic
+   brand's message is a hard mismatch.
+3. **Links** (:mod:`trustcheck.links`: lookalikes, shorteners, IP literals) and
+   **lures** (:mod:`trustcheck.sms.lures`: intent + channel + pressure).
+
+Finding codes raised here: ``sms.registered_sender``, ``sms.unregistered_sender``,
+``sms.sender_confusable``, ``sms.sender_unverifiable``, ``sms.sender_unknown``,
+``sms.sender_invalid``, ``sms.foreign_sender``, ``sms.foreign_origin``,
+``sms.foreign_origin_domestic_brand``, ``lure.foreign_link_on_brand_channel``,
+``brand.authenticated``, plus the ``link.*`` and ``lure.*`` codes of those modules.
+The statuses some of them force are in :data:`SMS_FORCED` (applied unless the
+policy already names the code).
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import re
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from trustcheck.advice import advise
+from trustcheck.identity import BrandClaim, claim_brand_sms
+from trustcheck.links import analyze_links, collect_links
 from trustcheck.message import Sms
-from trustcheck.registry import Registry
-from trustcheck.verdict import Finding, Policy, Severity, Verdict, summarize
+from trustcheck.registry import Brand, Registry
+from trustcheck.registry.names import fold_words
+from trustcheck.sms.lures import scan_lures
+from trustcheck.sms.sender import SenderKind, SmsSender, parse_sender
+from trustcheck.verdict import Finding, Link, Policy, Severity, Status, Verdict, summarize
 
-__all__ = ["verify_sms"]
+__all__ = ["SMS_FORCED", "verify_sms"]
+
+#: Findings that decide an SMS verdict by themselves (merged under the policy's own
+#: ``forced`` table, which wins; the lead may move them into the default Policy).
+SMS_FORCED: Mapping[str, Status] = {
+    # The text presents itself as a brand that registered its senders, and this
+    # sender is not one of them (Coupang: "only 1577-7011").
+    "sms.unregistered_sender@high": Status.IMPERSONATION,
+    # A sender ID spelling a brand with look-alike characters: nobody does that by accident.
+    "sms.sender_confusable": Status.IMPERSONATION,
+    # A domestic brand's message that the carrier marked as sent from abroad.
+    "sms.foreign_origin_domestic_brand": Status.IMPERSONATION,
+    # A link to an Android package in an SMS is how smishing malware spreads.
+    "lure.apk@high": Status.PHISHING,
+}
+
+# Latin letters slipped between Hangul syllables to dodge keyword filters
+# ("청zb첩px장", research/sms-templates.md §2.7).
+_LATIN_NOISE = re.compile(r"(?<=[\uac00-\ud7a3])[A-Za-z]{1,4}(?=[\uac00-\ud7a3])")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_DIGITS = re.compile(r"\D")
+# A brand named this early in the text presents the message as the brand's.
+_PRESENT_WITHIN = 60
 
 
 def verify_sms(
@@ -20,23 +74,270 @@ def verify_sms(
     templates: object | None = None,
     now: datetime | None = None,
 ) -> Verdict:
-    """Verify one SMS against the registry; ``templates`` and ``now`` are optional context."""
+    """Verify one SMS against the registry and return the verdict.
+
+    ``templates`` (registered SMS templates) and ``now`` are accepted for the
+    verifier's uniform call; template matching for SMS is not wired yet.
+    Never raises on odd text or senders: those become findings.
+    """
     del templates, now
+    text = sms.text
+    labels = sms.labels
+    country = (sms.country or "").upper() or None
+    sender = parse_sender(sms.sender, country)
+    korean = _HANGUL.search(text) is not None
+    if country is None and sender is not None and sender.kind is SenderKind.PHONE:
+        country = sender.region
+    if country is None and (korean or any(label.startswith("[") for label in labels)):
+        country = "KR"  # Hangul text and Korean carrier labels: read as received in Korea
+    clean = _LATIN_NOISE.sub("", text) if korean else text
+
+    claims = claim_brand_sms(registry=registry, body=clean, sender=sms.sender, country=country)
+    brand, presents = _claimed(claims, clean)
     findings: list[Finding] = []
-    if sms.foreign_origin:
+    sender_brand = _sender_checks(findings, registry, sender, brand, presents, country)
+    if brand is None and sender_brand is not None:
+        brand, presents = sender_brand, True
+
+    if any(label.strip("[]") in ("국제발신", "국외발신", "해외발신") for label in labels):
+        domestic = brand is not None and presents and brand.country is not None and (
+            brand.country == (country or "KR"))
         findings.append(Finding(
             "sms.foreign_origin", Severity.INFO,
-            f"The carrier marked this SMS as sent from abroad ({', '.join(sms.labels)}).",
-            {"labels": list(sms.labels)},
+            f"The carrier marked this SMS as sent from abroad ({', '.join(labels)}).",
+            {"labels": list(labels)},
         ))
-    status, score = policy.decide(findings)
-    language = "ko" if any("\uac00" <= ch <= "\ud7a3" for ch in sms.body) else "en"
-    del registry
+        if domestic and brand is not None:
+            findings.append(Finding(
+                "sms.foreign_origin_domestic_brand", Severity.HIGH,
+                f"The text presents itself as {brand.display_name}, a {brand.country} brand, "
+                "but the carrier marked it as sent from abroad.",
+                {"brand": brand.id, "labels": list(labels), "brand_country": brand.country},
+            ))
+
+    links: tuple[Link, ...] = ()
+    if "." in text or "/" in text:
+        linkset = collect_links(text=text, limits_max_urls=50)
+        if linkset.links:
+            links, link_findings = analyze_links(
+                [dataclasses.replace(link, source="sms") for link in linkset.links],
+                registry=registry, claimed_brand=brand.id if brand else None)
+            findings.extend(link_findings)
+        findings.extend(linkset.findings)
+    on_brand = bool(links) and brand is not None and all(_owns(brand, link) for link in links)
+    registered = any(f.code == "sms.registered_sender" for f in findings)
+
+    scan = scan_lures(clean, links=links, brand_links=on_brand,
+                      own_numbers=_own_numbers(brand) if brand is not None else frozenset())
+    findings.extend(scan.findings)
+    if registered and brand is not None and links and not on_brand:
+        off = next(link for link in links if not _owns(brand, link))
+        findings.append(Finding(
+            "lure.foreign_link_on_brand_channel", Severity.HIGH,
+            f"{brand.display_name}'s registered sender carries a link to "
+            f"{off.registrable_domain or off.url[:60]}, which is not one of its domains "
+            "(a hijacked or abused sending account).",
+            {"brand": brand.id, "url": off.url[:2000], "host": off.host},
+        ))
+    if registered and brand is not None and not scan.lure and (not links or on_brand) and not (
+            sms.foreign_origin):
+        findings.append(Finding(
+            "brand.authenticated", Severity.INFO,
+            f"Sent from {sender.raw if sender else ''}, a registered SMS sender of "
+            f"{brand.display_name}" + (f" in {country}" if country else "") + ".",
+            {"brand": brand.id, "sender": sender.key if sender else None, "country": country},
+        ))
+
+    status, score = _policy(policy).decide(findings)
+    language = "ko" if korean else "en"
     return Verdict(
         status=status,
         score=score,
         kind="sms",
+        brand=brand.id if brand is not None else None,
         findings=tuple(findings),
+        links=links,
         summary=summarize(status, findings),
-        advice=advise(status, brand=None, language=language, sms_country=sms.country),
+        advice=advise(status, brand=brand, language=language, sms_country=country),
     )
+
+
+# -------------------------------------------------------------------- helpers
+
+
+def _claimed(claims: Sequence[BrandClaim], text: str) -> tuple[Brand | None, bool]:
+    """The brand the text claims, and whether it *presents* itself as that brand.
+
+    Presenting means a bracket tag ("[쿠팡]") or the name early in the text; a
+    mention further down ("bought it on Coupang") names a brand without claiming
+    to be it. Claims resting only on the sender number are left to the sender check.
+    """
+    head = " " + fold_words(text[:_PRESENT_WITHIN]) + " "
+    for claim in claims:
+        textual = [e for e in claim.evidence if e.where in ("sms_tag", "body")]
+        if not textual:
+            continue
+        presents = any(e.where == "sms_tag" for e in textual) or any(
+            (" " + fold_words(e.alias) + " ") in head
+            or head.find(" " + fold_words(e.alias)) != -1
+            for e in textual)
+        return claim.brand, presents
+    return None, False
+
+
+def _senders_in(brand: Brand, country: str | None) -> tuple[str, ...]:
+    if country is not None:
+        return brand.sms_senders.get(country, ())
+    return tuple(s for values in brand.sms_senders.values() for s in values)
+
+
+def _is_registered(brand: Brand, sender: SmsSender, country: str | None) -> bool:
+    key = sender.key.casefold()
+    digits = _DIGITS.sub("", sender.key)
+    for registered in _senders_in(brand, country):
+        if registered.casefold() == key:
+            return True
+        if sender.kind is not SenderKind.ALPHANUMERIC and digits and (
+                _DIGITS.sub("", registered).endswith(digits) and len(digits) >= 7):
+            return True  # "15777011" read without a country still matches "+8215777011"
+    return False
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _named_by_id(registry: Registry, sender: SmsSender) -> tuple[Brand | None, bool]:
+    """The brand an alphanumeric sender ID spells, and whether it uses look-alikes."""
+    raw = sender.key
+    candidates = registry.brands_named(raw) or registry.brands_named(
+        " ".join(re.split(r"[\W_]+", raw)).strip())
+    if not candidates:
+        # Registered alphanumeric IDs ("ExamplePay") of any brand, folded.
+        folded = fold_words(raw).replace(" ", "")
+        for brand in registry.brands:
+            for values in brand.sms_senders.values():
+                for value in values:
+                    if not value[:1].isdigit() and not value.startswith("+") and fold_words(
+                            value).replace(" ", "") == folded:
+                        candidates = (brand,)
+                        break
+    if not candidates:
+        return None, False
+    brand = candidates[0]
+    spellings = (*brand.names, *brand.aliases,
+                 *(v for values in brand.sms_senders.values() for v in values))
+    plain = _squash(raw)
+    confusable = all(_squash(name) != plain for name in spellings)
+    return brand, confusable
+
+
+def _sender_checks(
+    findings: list[Finding],
+    registry: Registry,
+    sender: SmsSender | None,
+    brand: Brand | None,
+    presents: bool,
+    country: str | None,
+) -> Brand | None:
+    """Add the sender findings; return the brand the sender itself points to, if any."""
+    if sender is None:
+        if brand is not None and presents:
+            findings.append(Finding(
+                "sms.sender_unknown", Severity.INFO,
+                f"No sender was given, so the SMS cannot be tied to {brand.display_name}'s "
+                "registered senders.", {"brand": brand.id}))
+        return None
+    if sender.kind is SenderKind.INVALID:
+        findings.append(Finding(
+            "sms.sender_invalid", Severity.LOW,
+            f"The sender {sender.raw!r} is not a possible phone number.",
+            {"sender": sender.raw}))
+    own = [b for b in registry.brands_for_sms_sender(sender.key, country)
+           if _is_registered(b, sender, country)]
+    id_brand, confusable = (_named_by_id(registry, sender)
+                            if sender.kind is SenderKind.ALPHANUMERIC else (None, False))
+    target = brand if (brand is not None and presents) else None
+    if target is None and id_brand is not None:
+        target = id_brand
+    if target is None:
+        if own:
+            findings.append(_registered(own[0], sender, country))
+            return own[0]
+        return None
+    if any(b.id == target.id for b in own):
+        findings.append(_registered(target, sender, country))
+        return target
+    if confusable and id_brand is not None:
+        findings.append(Finding(
+            "sms.sender_confusable", Severity.HIGH,
+            f"The sender ID {sender.raw!r} imitates {id_brand.display_name} with look-alike "
+            "characters.",
+            {"sender": sender.raw, "brand": id_brand.id,
+             "expected": list(_senders_in(id_brand, country))}))
+        return id_brand
+    registered = _senders_in(target, country)
+    if registered:
+        findings.append(Finding(
+            "sms.unregistered_sender", Severity.HIGH,
+            f"The text presents itself as {target.display_name}, which sends SMS "
+            + (f"in {country} " if country else "")
+            + f"only from {', '.join(registered)}; this came from {sender.raw}.",
+            {"brand": target.id, "sender": sender.key, "country": country,
+             "registered": list(registered)}))
+    else:
+        findings.append(Finding(
+            "sms.sender_unverifiable", Severity.LOW,
+            f"{target.display_name} registered no SMS senders"
+            + (f" for {country}" if country else "")
+            + f", so {sender.raw} cannot be verified as its own.",
+            {"brand": target.id, "sender": sender.key, "country": country}))
+    if (sender.kind is SenderKind.PHONE and target.country and sender.region
+            and sender.region != target.country and country == target.country):
+        findings.append(Finding(
+            "sms.foreign_sender", Severity.MEDIUM,
+            f"{target.display_name} is a {target.country} brand, but the sender {sender.raw} "
+            f"is a {sender.region} number.",
+            {"brand": target.id, "sender": sender.key, "sender_region": sender.region}))
+    return target if id_brand is not None else None
+
+
+def _registered(brand: Brand, sender: SmsSender, country: str | None) -> Finding:
+    return Finding(
+        "sms.registered_sender", Severity.INFO,
+        f"{sender.raw} is a registered SMS sender of {brand.display_name}"
+        + (f" in {country}" if country else "") + ".",
+        {"brand": brand.id, "sender": sender.key, "country": country})
+
+
+def _owns(brand: Brand, link: Link) -> bool:
+    host = link.host or ""
+    if not host:
+        return True  # mailto:/tel: and the like lead nowhere on the web
+    return brand.owns_domain(host)
+
+
+def _own_numbers(brand: Brand) -> frozenset[str]:
+    """National digits of the brand's registered numbers (to not call them callback lures)."""
+    out: set[str] = set()
+    for values in brand.sms_senders.values():
+        for value in values:
+            digits = _DIGITS.sub("", value)
+            if len(digits) >= 7:
+                out.add(digits[-8:])
+    return frozenset(out)
+
+
+_POLICIES: dict[int, tuple[Policy, Policy]] = {}
+
+
+def _policy(policy: Policy) -> Policy:
+    """The policy with :data:`SMS_FORCED` under its own ``forced`` entries (cached)."""
+    hit = _POLICIES.get(id(policy))
+    if hit is not None and hit[0] is policy:
+        return hit[1]
+    merged = dataclasses.replace(policy, forced={**SMS_FORCED, **policy.forced})
+    if len(_POLICIES) >= 8:
+        _POLICIES.pop(next(iter(_POLICIES)))
+    _POLICIES[id(policy)] = (policy, merged)
+    return merged

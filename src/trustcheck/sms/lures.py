@@ -1,0 +1,460 @@
+"""Smishing lures in an SMS text: what it wants the reader to do, and how.
+
+A lure is an *intent* (pay, re-deliver, claim, unlock an account …) plus a
+*channel* to act on it (a link, a callback number, a messenger ID, a reply
+keyword) plus *pressure* (urgency, an amount of money, an imperative). None of
+these is evidence alone — friends send links, shops send amounts, mothers say
+"urgent" — so findings come from their combination, not from phrase lists:
+
+* intent categories are built from a small vocabulary of objects per category
+  (parcel, fine, loan, prize …) in English and Korean;
+* channels are structural: URLs (from :mod:`trustcheck.links`), phone numbers,
+  messenger handles ("카톡 abc123", "Telegram @x"), reply keywords ("reply YES",
+  "text WIN to 80086");
+* pressure is urgency words, money amounts and calls to action.
+
+Korean text is matched on a Hangul-only projection too, so spacing and Latin
+noise inserted against keyword filters ("대 환 대 출", "청zb첩px장",
+research/sms-templates.md §2.7) do not hide a word. Many Korean lures carry no
+URL, only a phone number or a messenger ID (AhnLab Q2-2024: 27 % phone, 40 %
+KakaoTalk; research §2.6), so those are first-class channels here.
+
+Finding codes (``lure.*``, counted as lures by the policy):
+
+``lure.<intent>``
+    one per intent category found with a channel or pressure: ``payment``,
+    ``delivery``, ``fine``, ``health``, ``social``, ``loan``, ``family``,
+    ``account``, ``prize``, ``job``, ``investment``, ``romance``, ``premium``.
+``lure.callback_number``, ``lure.messenger_id``, ``lure.reply_keyword``
+    the text moves the conversation to a phone number, a messenger or a reply.
+``lure.apk``
+    a link to an Android package, or an ask to install an app from a link.
+``lure.link_only``
+    the message is little more than an unregistered link (with a random token).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from trustcheck.verdict import Finding, Link, Severity
+
+__all__ = ["Contact", "LureScan", "scan_lures"]
+
+#: Only the first this-many characters are read (an LMS is at most 2,000 bytes).
+TEXT_LIMIT = 4000
+
+# -------------------------------------------------------------------- vocabulary
+# English entries are regex fragments matched on lower-cased text at word
+# boundaries; Korean entries are plain stems matched on the Hangul-only projection.
+
+_INTENTS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "payment": (
+        (r"payments?", r"charged?", r"transactions?", r"purchases?", r"debit(?:ed)?",
+         r"invoices?", r"billing", r"bill", r"orders?", r"subscription", r"renewal",
+         r"card", r"refund(?:s|ed)?", r"overdue", r"unpaid"),
+        ("결제", "승인", "출금", "이체", "해외결제", "해외승인", "일시불", "카드", "환불",
+         "미납", "주문", "구매", "청구", "요금"),
+    ),
+    "delivery": (
+        (r"packages?", r"parcels?", r"deliver(?:y|ed|ies)?", r"re-?deliver(?:y)?",
+         r"shipments?", r"shipping", r"couriers?", r"tracking", r"customs", r"usps",
+         r"fedex", r"dhl", r"ups", r"post\s*office", r"address"),
+        ("택배", "배송", "송장", "운송장", "반송", "통관", "주소", "부재", "배달", "우체국",
+         "물품", "상품"),
+    ),
+    "fine": (
+        (r"fines?", r"tolls?", r"penalt(?:y|ies)", r"tax(?:es)?", r"irs", r"overdue",
+         r"court", r"violation", r"ticket", r"stimulus", r"benefits?", r"edd",
+         r"government", r"dmv"),
+        ("과태료", "범칙금", "벌점", "고지서", "체납", "세금", "환급", "국세", "지방세",
+         "위반", "교통", "정부지원", "지원금", "재난지원", "검찰", "경찰", "법원", "출석"),
+    ),
+    "health": (
+        (r"covid", r"vaccin\w*", r"test\s+results?", r"health\s+check", r"medicare",
+         r"insurance"),
+        ("건강검진", "검진", "방역", "확진", "백신", "보험금", "건강보험"),
+    ),
+    "social": (
+        (r"invitations?", r"wedding", r"funeral", r"obituary", r"photos?\s+of\s+you",
+         r"party"),
+        ("부고", "별세", "장례", "청첩장", "결혼식", "돌잔치", "초대장", "모바일청첩"),
+    ),
+    "loan": (
+        (r"loans?", r"mortgage", r"debts?", r"credit\s+(?:line|limit|score)", r"refinanc\w*",
+         r"cash\s+advance", r"low\s+interest", r"homeowners?"),
+        ("대출", "대환", "금리", "한도", "서민지원", "저금리", "자금", "정부지원", "채무",
+         "신용등급", "햇살론", "새희망", "마이너스통장"),
+    ),
+    "family": (
+        (r"mom", r"mum", r"dad", r"mother", r"father"),
+        ("엄마", "아빠", "어머니", "아버지", "이모", "장모님", "아들", "딸"),
+    ),
+    "account": (
+        (r"accounts?", r"suspend(?:ed)?", r"locked", r"lock(?:ed)?", r"verif(?:y|ication)",
+         r"login", r"log\s*in", r"sign\s*in", r"password", r"unusual", r"suspicious",
+         r"restrict(?:ed)?", r"blocked", r"disabled", r"reactivat\w*", r"security",
+         r"profile", r"id\s*verification", r"on\s+hold"),
+        ("계정", "로그인", "비밀번호", "정지", "차단", "해외아이피", "인증", "본인확인",
+         "도용", "해킹", "개인정보", "유출", "잠금"),
+    ),
+    "prize": (
+        (r"won", r"win(?:ner|ning)?s?", r"prizes?", r"award(?:ed)?", r"claim", r"free",
+         r"gifts?", r"rewards?", r"bonus", r"vouchers?", r"selected", r"chosen",
+         r"congratulations?", r"congrats", r"lucky", r"survey", r"discount", r"offer",
+         r"cash", r"entry", r"draw"),
+        ("당첨", "경품", "이벤트", "무료", "쿠폰", "포인트", "사은품", "축하", "보상금",
+         "지급", "선물"),
+    ),
+    "job": (
+        (r"jobs?", r"hiring", r"recruit\w*", r"positions?", r"salary", r"income",
+         r"work\s+from\s+home", r"part[-\s]?time", r"per\s+(?:hour|day|week)", r"hourly",
+         r"weekly"),
+        ("구인", "모집", "알바", "재택", "부업", "채용", "일당", "수당", "고수익"),
+    ),
+    "investment": (
+        (r"crypto\w*", r"bitcoin", r"invest\w*", r"stocks?", r"trading", r"profits?",
+         r"returns?", r"btc", r"usdt"),
+        ("주식", "코인", "리딩", "수익률", "종목", "투자", "급등", "거래소", "비트코인",
+         "상한가"),
+    ),
+    "romance": (
+        (r"wrong\s+number", r"sexy", r"dating", r"date", r"lonely", r"single",
+         r"hot\w*", r"babes?", r"hunks?", r"flirt\w*", r"adult", r"intimate",
+         r"admirer", r"chat"),
+        ("만남", "애인", "조건만남", "외로", "채팅"),
+    ),
+    "premium": (
+        (r"\d+p\s*/?\s*(?:msg|min|pm)", r"\d+\s*ppm", r"per\s+msg", r"p/msg",
+         r"ringtones?", r"tones?", r"subscribe[ds]?", r"subscription", r"unsubscribe[ds]?",
+         r"opt\s*out", r"stop\s+to", r"t&cs?", r"18\+", r"16\+", r"po\s*box",
+         r"customer\s+service", r"helpline", r"mobile\s+update", r"camera\s+phone"),
+        ("수신거부", "무료거부", "광고"),
+    ),
+}
+
+_URGENCY_EN = (
+    r"urgent(?:ly)?", r"immediate(?:ly)?", r"asap", r"now", r"today", r"tonight",
+    r"final", r"last\s+(?:chance|attempt|notice|day)", r"expir(?:e|es|ed|ing|y)",
+    r"within\s+\d+\s*(?:h|hrs?|hours?|days?)", r"\d+\s*(?:hrs?|hours?)", r"deadline",
+    r"before", r"limited", r"act\s+fast", r"don'?t\s+miss", r"as\s+soon\s+as", r"attempt",
+    r"pending", r"will\s+be\s+(?:suspended|closed|returned|cancel+ed|disabled|blocked)",
+    r"important", r"alert", r"warning", r"notice",
+)
+_URGENCY_KO = ("긴급", "즉시", "오늘", "마감", "기한", "만료", "빨리", "급히", "바로", "금일",
+               "지금", "최종", "조기", "당일", "한정", "급한", "안하면", "않을경우", "불이익",
+               "주의", "경고")
+_CTA_EN = (
+    r"click", r"tap", r"visit", r"call", r"text", r"txt", r"reply", r"confirm", r"verify",
+    r"update", r"claim", r"pay", r"log\s*in", r"sign\s*in", r"follow", r"open", r"download",
+    r"install", r"contact", r"send", r"go\s+to", r"log\s+onto", r"check", r"complete",
+    r"fill", r"apply", r"register", r"collect", r"redeem", r"activate", r"respond",
+    r"accept", r"submit", r"view", r"track", r"schedule", r"enter",
+)
+_CTA_KO = ("클릭", "접속", "확인", "전화", "연락", "문의", "회신", "답장", "설치", "신청",
+           "접수", "조회", "입력", "보내", "송금", "입금", "상담", "등록", "수령", "참여",
+           "문자줘", "문자해", "톡주", "추가", "눌러", "열기")
+
+_MONEY = re.compile(
+    r"(?:[$£€₩¥]\s?\d[\d,.]*|\d[\d,.]*\s?(?:usd|gbp|eur|dollars?|pounds?|won)\b|"
+    r"\d[\d,.]*\s?(?:원|만원|억|천만|백만)|\d[\d,]*\s?(?:k|mil)\b\s*(?:cash|prize)|"
+    r"[일이삼사오육칠팔구십백천]+\s?(?:만|억)\s?원?|\d+(?:\.\d+)?\s?%)",
+    re.IGNORECASE,
+)
+# Phone numbers: 7-15 digits with the usual separators (not part of a longer run,
+# not a date or an amount). Checked again by digit count below.
+_PHONE = re.compile(r"(?<![\w$£€.,/])(\+?\d[\d \-.()]{5,18}\d)(?![\w%/])")
+_MESSENGER = re.compile(
+    r"(?P<platform>카카오톡|카톡|kakao\s*talk|kakao|katalk|kakaotalk|텔레그램|텔레|telegram|"
+    r"whats\s*app|wa\.me|line|라인|wechat|위챗|signal|시그널)"
+    r"\s*(?:id|아이디|친구추가|추가|톡|:|：|=|@|\s)*\s*"
+    r"(?P<handle>@?[A-Za-z][A-Za-z0-9_.\-]{2,31}|\+?\d[\d\-]{6,15})",
+    re.IGNORECASE,
+)
+# "reply YES", "text STOP to 80086", "send GO to 83600", "문자줘", "답장 주세요".
+_REPLY = re.compile(
+    r"\b(?:reply|respond|txt|text|send|sms)\s+(?:with\s+)?['\"]?(?:[A-Z0-9]{1,10}|yes|no|y|n|"
+    r"stop|\d)['\"]?(?:\s+(?:to|on)\s+\d{4,6})?\b|\b(?:to|on)\s+\d{5}\b|"
+    r"문자\s?(?:줘|주세요|줄래|부탁)|답장\s?(?:줘|주세요|바랍)|회신\s?(?:바랍|주세요|부탁)|"
+    r"톡\s?(?:줘|주세요)",
+)
+_APK = re.compile(r"\.apk\b|앱\s?설치|어플\s?설치|설치\s?(?:하|후|해)|install\s+(?:the\s+)?app",
+                  re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
+_HANGUL_RUN = re.compile(r"[^\uac00-\ud7a3]+")
+_TOKEN_PATH = re.compile(r"^/[A-Za-z0-9_\-]{3,40}/?$")
+
+
+def _en_regex(words: Iterable[str]) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(words) + r")\b", re.IGNORECASE)
+
+
+def _ko_regex(words: Iterable[str]) -> re.Pattern[str]:
+    ordered = sorted(set(words), key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in ordered))
+
+
+@dataclass(frozen=True, slots=True)
+class _Vocab:
+    intents_en: Mapping[str, re.Pattern[str]]
+    intents_ko: Mapping[str, re.Pattern[str]]
+    urgency_en: re.Pattern[str]
+    urgency_ko: re.Pattern[str]
+    cta_en: re.Pattern[str]
+    cta_ko: re.Pattern[str]
+
+
+@functools.cache
+def _vocab() -> _Vocab:
+    return _Vocab(
+        intents_en={k: _en_regex(v[0]) for k, v in _INTENTS.items()},
+        intents_ko={k: _ko_regex(v[1]) for k, v in _INTENTS.items()},
+        urgency_en=_en_regex(_URGENCY_EN),
+        urgency_ko=_ko_regex(_URGENCY_KO),
+        cta_en=_en_regex(_CTA_EN),
+        cta_ko=_ko_regex(_CTA_KO),
+    )
+
+
+# -------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A way to reach the sender that the text gives: a phone number or messenger ID."""
+
+    kind: str
+    """``phone``, ``messenger`` or ``email``."""
+    value: str
+    platform: str | None = None
+    """Messenger name: ``kakaotalk``, ``telegram``, ``whatsapp``, ``line``, ``wechat`` …"""
+
+
+@dataclass(frozen=True, slots=True)
+class LureScan:
+    """What :func:`scan_lures` saw in one text, and the findings it raised."""
+
+    intents: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Category -> the words that matched it."""
+    contacts: tuple[Contact, ...] = ()
+    urgency: tuple[str, ...] = ()
+    money: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+    reply: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def lure(self) -> bool:
+        """True when any lure finding of medium severity or more was raised."""
+        return any(f.severity in (Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL)
+                   for f in self.findings)
+
+
+_PLATFORMS = (
+    ("kakaotalk", ("카카오톡", "카톡", "kakao", "katalk")),
+    ("telegram", ("텔레그램", "텔레", "telegram")),
+    ("whatsapp", ("whats", "wa.me")),
+    ("line", ("line", "라인")),
+    ("wechat", ("wechat", "위챗")),
+    ("signal", ("signal", "시그널")),
+)
+
+
+def _platform(word: str) -> str:
+    low = word.lower()
+    for name, stems in _PLATFORMS:
+        if low.startswith(stems):
+            return name
+    return low
+
+
+def _first(pattern: re.Pattern[str], text: str, limit: int = 4) -> tuple[str, ...]:
+    out: dict[str, None] = {}
+    for m in pattern.finditer(text):
+        out[m.group(0).strip().lower()] = None
+        if len(out) >= limit:
+            break
+    return tuple(out)
+
+
+def _phones(text: str) -> list[str]:
+    out: list[str] = []
+    for m in _PHONE.finditer(text):
+        raw = m.group(1)
+        digits = sum(c.isdigit() for c in raw)
+        # 8-15 digits: Korean 1577-7011 has 8, E.164 at most 15. Dates ("2022.03.25")
+        # and decimals use dots only: those are not numbers to call.
+        if not 8 <= digits <= 15 or ("." in raw and "-" not in raw and " " not in raw):
+            continue
+        out.append(raw.strip())
+        if len(out) >= 5:
+            break
+    return out
+
+
+def _token_link(link: Link) -> bool:
+    """A link whose path is one random-looking token: a per-victim tracking link."""
+    from urllib.parse import urlsplit
+
+    try:
+        path = urlsplit(link.url).path
+    except ValueError:
+        return False
+    if not _TOKEN_PATH.match(path):
+        return False
+    token = path.strip("/")
+    return any(c.isdigit() for c in token) or (token != token.lower() and token != token.upper())
+
+
+def scan_lures(
+    text: str,
+    *,
+    links: Sequence[Link] = (),
+    brand_links: bool = False,
+    own_numbers: frozenset[str] = frozenset(),
+) -> LureScan:
+    """Find lure intents, channels and pressure in an SMS text and raise findings.
+
+    ``links`` are the text's links as :func:`trustcheck.links.analyze_links`
+    returned them; ``brand_links`` is True when every link stays on the claimed
+    brand's registered domains (such a link is the brand's, not a lure channel);
+    ``own_numbers`` are the last 8 digits of the claimed brand's registered numbers
+    (its own customer centre is no callback lure).
+    Never raises; reads at most :data:`TEXT_LIMIT` characters.
+    """
+    text = text[:TEXT_LIMIT]
+    vocab = _vocab()
+    lower = text.lower()
+    hangul = _HANGUL_RUN.sub("", text) if not text.isascii() else ""
+
+    intents: dict[str, tuple[str, ...]] = {}
+    for name, pattern in vocab.intents_en.items():
+        words = _first(pattern, lower)
+        if hangul:
+            words = (*words, *_first(vocab.intents_ko[name], hangul))
+        if words:
+            intents[name] = words
+    urgency = _first(vocab.urgency_en, lower)
+    actions = _first(vocab.cta_en, lower)
+    if hangul:
+        urgency = (*urgency, *_first(vocab.urgency_ko, hangul))
+        actions = (*actions, *_first(vocab.cta_ko, hangul))
+    money = _first(_MONEY, text)
+    reply = _first(_REPLY, text)
+
+    contacts: list[Contact] = []
+    messenger_spans: list[tuple[int, int]] = []
+    for m in _MESSENGER.finditer(text):
+        handle = m.group("handle")
+        if handle.lower() in ("id", "me", "app", "the", "and"):
+            continue
+        contacts.append(Contact("messenger", handle, _platform(m.group("platform"))))
+        messenger_spans.append(m.span())
+        if len(contacts) >= 5:
+            break
+    for phone in _phones(text):
+        if re.sub(r"\D", "", phone)[-8:] in own_numbers:
+            continue
+        if not any(phone in text[a:b] for a, b in messenger_spans):
+            contacts.append(Contact("phone", phone))
+    contacts.extend(Contact("email", e) for e in _first(_EMAIL, text, 3))
+
+    navigable = [link for link in links if link.source != "redirect"]
+    foreign_links = [] if brand_links else navigable
+    channel = bool(foreign_links or contacts or reply)
+    pressure = bool(urgency or money)
+    findings: list[Finding] = []
+
+    def add(code: str, severity: Severity, message: str, **evidence: object) -> None:
+        findings.append(Finding(code, severity, message, evidence))
+
+    # -- intents
+    strong_intents = []
+    for name, words in intents.items():
+        if name == "family":
+            # A relative's title alone is ordinary; the scam moves to a new number or
+            # asks for money: broken phone, new number, transfer (research §2.6).
+            if not _family_scam(lower, hangul):
+                continue
+            severity = Severity.MEDIUM
+        elif name == "premium":
+            if not (money or reply or any(c.kind == "phone" for c in contacts)):
+                continue
+            severity = Severity.MEDIUM if (money and (reply or contacts)) else Severity.LOW
+        elif channel and (pressure or actions):
+            severity = Severity.MEDIUM if (pressure and actions) or len(words) >= 2 \
+                else Severity.LOW
+        elif pressure and actions and len(words) >= 2:
+            severity = Severity.LOW
+        else:
+            continue
+        if severity is Severity.MEDIUM:
+            strong_intents.append(name)
+        add(f"lure.{name}", severity,
+            f"The text reads as a {name.replace('_', ' ')} lure ({', '.join(words[:3])})"
+            + (" with " + _channel_words(foreign_links, contacts, reply) if channel else "")
+            + ".",
+            category=name, words=list(words), urgency=list(urgency), money=list(money),
+            actions=list(actions))
+
+    # -- channels
+    phones = [c for c in contacts if c.kind == "phone"]
+    if phones:
+        asked = any(a in ("call", "전화", "문의", "연락", "상담", "contact", "text", "txt")
+                    for a in actions)
+        level = (Severity.MEDIUM if intents and (asked or pressure)
+                 else Severity.LOW if asked or intents else None)
+        if level is not None:
+            add("lure.callback_number", level,
+                f"The text asks the reader to call or text {phones[0].value} instead of using "
+                "the brand's own channels.", numbers=[c.value for c in phones])
+    messengers = [c for c in contacts if c.kind == "messenger"]
+    if messengers:
+        add("lure.messenger_id", Severity.MEDIUM if intents else Severity.LOW,
+            f"The text moves the conversation to {messengers[0].platform} "
+            f"({messengers[0].value}).",
+            contacts=[{"platform": c.platform, "id": c.value} for c in messengers])
+    if reply and intents:
+        add("lure.reply_keyword", Severity.LOW,
+            f"The text asks for a reply ({reply[0]}).", reply=list(reply))
+    apk = [link.url for link in navigable if ".apk" in link.url.lower()]
+    if apk or (navigable and _APK.search(text)):
+        add("lure.apk", Severity.HIGH,
+            "The text asks to install an app from a link (Android packages spread "
+            "smishing malware).", urls=apk or [navigable[0].url])
+    if foreign_links and not intents:
+        token = [link for link in foreign_links if _token_link(link)]
+        if token:
+            add("lure.link_only", Severity.MEDIUM,
+                f"The text is little more than a tracking-style link to "
+                f"{token[0].host or token[0].url}.", url=token[0].url)
+    return LureScan(intents=intents, contacts=tuple(contacts), urgency=urgency, money=money,
+                    actions=actions, reply=reply, findings=tuple(findings))
+
+
+_FAMILY_TROUBLE = re.compile(
+    r"폰|핸드폰|휴대폰|액정|고장|수리|번호|문자|송금|계좌|돈|보내|인증|대신|카톡|"
+    r"\bnew\s+(?:number|phone)\b|\bphone\s+(?:broke|is\s+broken|died)|\bthis\s+is\s+my\s+new\b|"
+    r"\bsend\s+(?:me\s+)?money\b",
+)
+
+
+def _family_scam(lower: str, hangul: str) -> bool:
+    hits = {m.group(0) for m in _FAMILY_TROUBLE.finditer(hangul or lower)}
+    if not hangul:
+        hits |= {m.group(0) for m in _FAMILY_TROUBLE.finditer(lower)}
+    return len(hits) >= 2
+
+
+def _channel_words(links: Sequence[Link], contacts: Sequence[Contact],
+                   reply: Sequence[str]) -> str:
+    parts: list[str] = []
+    if links:
+        parts.append(f"a link to {links[0].host or links[0].url[:60]}")
+    parts.extend(f"a {c.platform or c.kind} contact {c.value}" for c in contacts[:1])
+    if reply and not parts:
+        parts.append(f"a reply keyword ({reply[0]})")
+    return " and ".join(parts)
