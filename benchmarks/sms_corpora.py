@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     verifier = Verifier(resolver=StaticResolver({}, default="TIMEOUT"))
     messages = [Sms(sender=None, body=text, country=country) for _, _, _, text, country in rows]
-    verifier.verify(messages[0])  # warm caches (registry, matcher, lookalike index)
+    verifier.verify(Sms(sender=None, body="[쿠팡] warm-up https://coupang.com/x"))  # caches
 
     flagged: collections.Counter[tuple[str, str]] = collections.Counter()
     total: collections.Counter[tuple[str, str]] = collections.Counter()

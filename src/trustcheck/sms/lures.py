@@ -192,31 +192,99 @@ def _en_regex(words: Iterable[str]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(words) + r")\b", re.IGNORECASE)
 
 
-def _ko_regex(words: Iterable[str]) -> re.Pattern[str]:
-    ordered = sorted(set(words), key=len, reverse=True)
-    return re.compile("|".join(re.escape(w) for w in ordered))
+#: Pseudo-categories matched in the same pass as the intents.
+_URGENCY, _ACTION = "_urgency", "_action"
+
+
+_MULTI_MARK = ("\\s", " ", "-", "/", "&", "+", "\\d", "'", ".")
+_TOKEN = re.compile(r"[a-z0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
 class _Vocab:
-    intents_en: Mapping[str, re.Pattern[str]]
-    intents_ko: Mapping[str, re.Pattern[str]]
-    urgency_en: re.Pattern[str]
-    urgency_ko: re.Pattern[str]
-    cta_en: re.Pattern[str]
-    cta_ko: re.Pattern[str]
+    """The vocabularies compiled for one pass per language.
+
+    English single-word entries are looked up per token (cached), which is many
+    times faster than one big alternation; only the few multi-word entries
+    ("work from home", "150p/msg") run as a regular expression.
+    """
+
+    en_multi: Mapping[str, re.Pattern[str]]
+    """First word of a multi-word entry (``#`` for a digit) -> the entries starting so."""
+    en_parts: Mapping[str, re.Pattern[str]]
+    ko: re.Pattern[str]
+    ko_parts: Mapping[str, frozenset[str]]
 
 
 @functools.cache
 def _vocab() -> _Vocab:
+    en_parts = {k: v[0] for k, v in _INTENTS.items()}
+    en_parts[_URGENCY] = _URGENCY_EN
+    en_parts[_ACTION] = _CTA_EN
+    ko_parts = {k: v[1] for k, v in _INTENTS.items()}
+    ko_parts[_URGENCY] = _URGENCY_KO
+    ko_parts[_ACTION] = _CTA_KO
+    every_ko = sorted({w for words in ko_parts.values() for w in words}, key=len, reverse=True)
+    multi: dict[str, dict[str, None]] = {}
+    for words in en_parts.values():
+        for w in words:
+            if any(mark in w for mark in _MULTI_MARK):
+                lead = re.match(r"[a-z]+", w)
+                multi.setdefault(lead.group() if lead else "#", {})[w] = None
     return _Vocab(
-        intents_en={k: _en_regex(v[0]) for k, v in _INTENTS.items()},
-        intents_ko={k: _ko_regex(v[1]) for k, v in _INTENTS.items()},
-        urgency_en=_en_regex(_URGENCY_EN),
-        urgency_ko=_ko_regex(_URGENCY_KO),
-        cta_en=_en_regex(_CTA_EN),
-        cta_ko=_ko_regex(_CTA_KO),
+        en_multi={k: re.compile(r"(?:" + "|".join(v) + r")\b") for k, v in multi.items()},
+        en_parts={k: re.compile("(?:" + "|".join(v) + r")\Z", re.IGNORECASE)
+                  for k, v in en_parts.items()},
+        ko=re.compile("|".join(re.escape(w) for w in every_ko)),
+        ko_parts={k: frozenset(v) for k, v in ko_parts.items()},
     )
+
+
+@functools.lru_cache(maxsize=8192)
+def _en_categories(word: str) -> tuple[str, ...]:
+    parts = _vocab().en_parts
+    return tuple(k for k, pattern in parts.items() if pattern.match(word))
+
+
+@functools.lru_cache(maxsize=8192)
+def _ko_categories(word: str) -> tuple[str, ...]:
+    # A matched run belongs to every category with a stem inside it: "본인확인" is an
+    # account word and contains the action "확인".
+    parts = _vocab().ko_parts
+    return tuple(k for k, stems in parts.items() if any(s in word for s in stems))
+
+
+def _words(lower: str, hangul: str) -> dict[str, tuple[str, ...]]:
+    """Category -> matched words (at most 4 each), English then Korean."""
+    vocab = _vocab()
+    found: dict[str, dict[str, None]] = {}
+
+    def note(word: str, categories: tuple[str, ...]) -> None:
+        for category in categories:
+            bucket = found.setdefault(category, {})
+            if len(bucket) < 4:
+                bucket[word] = None
+
+    multi = vocab.en_multi
+    for n, m in enumerate(_TOKEN.finditer(lower, 0, 2000)):
+        if n >= 300:
+            break
+        token = m.group()
+        if len(token) > 1:
+            note(token, _en_categories(token))
+        # Multi-word entries are tried only where their first word stands.
+        lead = "#" if token[0].isdigit() else token
+        pattern = multi.get(lead)
+        if pattern is not None:
+            hit = pattern.match(lower, m.start())
+            if hit is not None:
+                note(hit.group(), _en_categories(hit.group()))
+    if hangul:
+        for n, m in enumerate(vocab.ko.finditer(hangul)):
+            if n >= 64:
+                break  # bounded work on long texts
+            note(m.group(0), _ko_categories(m.group(0)))
+    return {k: tuple(v) for k, v in found.items()}
 
 
 # -------------------------------------------------------------------- results
@@ -326,22 +394,11 @@ def scan_lures(
     Never raises; reads at most :data:`TEXT_LIMIT` characters.
     """
     text = text[:TEXT_LIMIT]
-    vocab = _vocab()
     lower = text.lower()
     hangul = _HANGUL_RUN.sub("", text) if not text.isascii() else ""
-
-    intents: dict[str, tuple[str, ...]] = {}
-    for name, pattern in vocab.intents_en.items():
-        words = _first(pattern, lower)
-        if hangul:
-            words = (*words, *_first(vocab.intents_ko[name], hangul))
-        if words:
-            intents[name] = words
-    urgency = _first(vocab.urgency_en, lower)
-    actions = _first(vocab.cta_en, lower)
-    if hangul:
-        urgency = (*urgency, *_first(vocab.urgency_ko, hangul))
-        actions = (*actions, *_first(vocab.cta_ko, hangul))
+    intents = _words(lower, hangul)
+    urgency = intents.pop(_URGENCY, ())
+    actions = intents.pop(_ACTION, ())
     money = _first(_MONEY, text)
     reply = _first(_REPLY, text)
 

@@ -62,6 +62,11 @@ SMS_FORCED: Mapping[str, Status] = {
 _LATIN_NOISE = re.compile(r"(?<=[\uac00-\ud7a3])[A-Za-z]{1,4}(?=[\uac00-\ud7a3])")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _DIGITS = re.compile(r"\D")
+# Anything the link extractor could read as a URL (scheme, host.tld, defanged dot,
+# dotted quad); most texts have none, and skipping the extractor keeps SMS fast.
+_URLISH = re.compile(
+    r"://|[\w-][.\u3002\uff0e\uff61][A-Za-z\u00a0-\uffff]{2}|[\[({](?:\.|dot)[\])}]|"
+    r"\d\.\d{1,3}\.\d|www", re.IGNORECASE)
 # A brand named this early in the text presents the message as the brand's.
 _PRESENT_WITHIN = 60
 
@@ -99,7 +104,8 @@ def verify_sms(
     if brand is None and sender_brand is not None:
         brand, presents = sender_brand, True
 
-    if any(label.strip("[]") in ("국제발신", "국외발신", "해외발신") for label in labels):
+    foreign = any(label.strip("[]") in ("국제발신", "국외발신", "해외발신") for label in labels)
+    if foreign:
         domestic = brand is not None and presents and brand.country is not None and (
             brand.country == (country or "KR"))
         findings.append(Finding(
@@ -116,7 +122,7 @@ def verify_sms(
             ))
 
     links: tuple[Link, ...] = ()
-    if "." in text or "/" in text:
+    if _URLISH.search(text):
         linkset = collect_links(text=text, limits_max_urls=50)
         if linkset.links:
             links, link_findings = analyze_links(
@@ -139,8 +145,8 @@ def verify_sms(
             "(a hijacked or abused sending account).",
             {"brand": brand.id, "url": off.url[:2000], "host": off.host},
         ))
-    if registered and brand is not None and not scan.lure and (not links or on_brand) and not (
-            sms.foreign_origin):
+    if registered and brand is not None and not scan.lure and (not links or on_brand) and (
+            not foreign):
         findings.append(Finding(
             "brand.authenticated", Severity.INFO,
             f"Sent from {sender.raw if sender else ''}, a registered SMS sender of "
