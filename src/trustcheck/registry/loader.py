@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 __all__ = ["LintMessage", "brand_schema", "lint_registry", "load_brands", "load_default"]
 
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_DOMAIN_FIELDS = ("email_domains", "dkim_domains", "web_domains", "short_link_hosts")
+_DOMAIN_FIELDS = ("email_domains", "dkim_domains", "web_domains", "short_link_hosts",
+                  "country_domains", "service_domains")
 _TUPLE_FIELDS = ("names", "aliases", "ambiguous", "check_urls", "report_channels", "sources",
                  "protect", "exclude")
 #: A verification older than this is reported as stale by ``registry lint``.
@@ -175,6 +176,8 @@ def _build(data: Mapping[str, Any], label: str) -> Brand:
         dkim_domains=domains["dkim_domains"],
         web_domains=domains["web_domains"],
         short_link_hosts=domains["short_link_hosts"],
+        country_domains=domains["country_domains"],
+        service_domains=domains["service_domains"],
         check_urls=tup("check_urls"),
         report_channels=tup("report_channels"),
         sms_senders=MappingProxyType(senders),
@@ -291,9 +294,9 @@ def _lint_one(label: str, data: Any, today: date) -> list[LintMessage]:
                 out.append(LintMessage("warning", label,
                                        f"{name}[{i}] {raw!r} is a public suffix or has no "
                                        f"known TLD: write the brand's own domain"))
-            elif name == "web_domains" and reg != host:
+            elif name in ("web_domains", "country_domains", "service_domains") and reg != host:
                 out.append(LintMessage("warning", label,
-                                       f"web_domains[{i}] {raw!r} is not a registrable domain: "
+                                       f"{name}[{i}] {raw!r} is not a registrable domain: "
                                        f"write {reg!r} (subdomains are covered)"))
     senders = data.get("sms_senders")
     if isinstance(senders, dict):

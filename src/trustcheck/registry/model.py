@@ -50,6 +50,11 @@ class Brand:
     dkim_domains: tuple[str, ...] = ()
     web_domains: tuple[str, ...] = ()
     short_link_hosts: tuple[str, ...] = ()
+    country_domains: tuple[str, ...] = ()
+    """The brand's national sites (``google.fr``, ``amazon.co.jp``): owned, like web domains."""
+    service_domains: tuple[str, ...] = ()
+    """Infrastructure the brand serves content, APIs or mail from (``office.net``,
+    ``dropboxapi.com``): owned, but their labels are not protected against lookalikes."""
     check_urls: tuple[str, ...] = ()
     report_channels: tuple[str, ...] = ()
     sms_senders: Mapping[str, tuple[str, ...]] = field(
@@ -66,9 +71,11 @@ class Brand:
 
     @property
     def all_domains(self) -> tuple[str, ...]:
-        """E-mail, DKIM, web and short-link domains, in that order, without repeats."""
+        """E-mail, DKIM, web, short-link, country and service domains, in that order,
+        without repeats: every domain the brand owns."""
         seen = dict.fromkeys(
-            (*self.email_domains, *self.dkim_domains, *self.web_domains, *self.short_link_hosts)
+            (*self.email_domains, *self.dkim_domains, *self.web_domains, *self.short_link_hosts,
+             *self.country_domains, *self.service_domains)
         )
         return tuple(seen)
 
