@@ -1,6 +1,7 @@
 """A private Postfix instance and a trustcheck milter process, both on 127.0.0.1.
 
-Used by tests/gateway/test_postfix.py and benchmarks/gateway_load.py.
+Used by tests/gateway/test_postfix.py and benchmarks/gateway_load.py (import it as
+``gateway_harness`` with tests/gateway on sys.path; tests/gateway/conftest.py does that).
 
 Postfix runs from its own ``config_directory`` / ``queue_directory`` / ``data_directory``
 under a temporary directory (``postfix -c DIR start``): its smtpd listens on
