@@ -21,7 +21,7 @@ KakaoTalk; research §2.6), so those are first-class channels here.
 
 Finding codes (``lure.*``, counted as lures by the policy):
 
-``lure.<intent>``
+``lure.sms.<intent>``
     one per intent category found with a channel or pressure: ``payment``,
     ``delivery``, ``fine``, ``health``, ``social``, ``loan``, ``family``,
     ``account``, ``prize``, ``job``, ``investment``, ``romance``, ``premium``.
@@ -29,8 +29,9 @@ Finding codes (``lure.*``, counted as lures by the policy):
     the text moves the conversation to a phone number, a messenger or a reply.
 ``lure.apk``
     a link to an Android package, or an ask to install an app from a link.
-``lure.link_only``
-    the message is little more than an unregistered link (with a random token).
+``lure.token_link``
+    a link to an unregistered domain whose path is a random token (per-recipient
+    tracking, typical of bulk smishing; brands' own short links are registered).
 """
 
 from __future__ import annotations
@@ -105,12 +106,13 @@ _INTENTS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         (r"won", r"win(?:ner|ning)?s?", r"prizes?", r"award(?:ed)?", r"claim", r"free",
          r"gifts?", r"rewards?", r"bonus", r"vouchers?", r"selected", r"chosen",
          r"congratulations?", r"congrats", r"lucky", r"survey", r"discount", r"offer",
-         r"cash", r"entry", r"draw"),
+         r"cash", r"entry", r"draw", r"qualif\w*", r"eligible", r"approved", r"accepted",
+         r"membership", r"giveaway", r"give\s+away", r"no\s+cost"),
         ("당첨", "경품", "이벤트", "무료", "쿠폰", "포인트", "사은품", "축하", "보상금",
          "지급", "선물"),
     ),
     "job": (
-        (r"jobs?", r"hiring", r"recruit\w*", r"positions?", r"salary", r"income",
+        (r"jobs?", r"hiring", r"recruit\w*", r"earn\w*", r"interview", r"positions?", r"salary", r"income",
          r"work\s+from\s+home", r"part[-\s]?time", r"per\s+(?:hour|day|week)", r"hourly",
          r"weekly"),
         ("구인", "모집", "알바", "재택", "부업", "채용", "일당", "수당", "고수익"),
@@ -176,8 +178,9 @@ _MESSENGER = re.compile(
 )
 # "reply YES", "text STOP to 80086", "send GO to 83600", "문자줘", "답장 주세요".
 _REPLY = re.compile(
-    r"\b(?:reply|respond|txt|text|send|sms)\s+(?:with\s+)?['\"]?(?:[A-Z0-9]{1,10}|yes|no|y|n|"
-    r"stop|\d)['\"]?(?:\s+(?:to|on)\s+\d{4,6})?\b|\b(?:to|on)\s+\d{5}\b|"
+    r"\b(?i:reply|respond|txt|text|send|sms)\s+(?:(?i:with)\s+)?['\"]?"
+    r"(?:[A-Z0-9]{1,10}|(?i:yes|no|y|n|stop|\d))['\"]?(?:\s+(?i:to|on)\s+\d{4,6})?\b|"
+    r"\b(?i:to|on)\s+\d{5}\b|"
     r"문자\s?(?:줘|주세요|줄래|부탁)|답장\s?(?:줘|주세요|바랍)|회신\s?(?:바랍|주세요|부탁)|"
     r"톡\s?(?:줘|주세요)",
 )
@@ -185,7 +188,11 @@ _APK = re.compile(r"\.apk\b|앱\s?설치|어플\s?설치|설치\s?(?:하|후|해
                   re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
 _HANGUL_RUN = re.compile(r"[^\uac00-\ud7a3]+")
-_TOKEN_PATH = re.compile(r"^/[A-Za-z0-9_\-]{3,40}/?$")
+_TOKEN_PATH = re.compile(r"[A-Za-z0-9_\-]{4,40}\Z")
+# Links that open a chat instead of a web page.
+_CHAT_LINK = re.compile(
+    r"(?:whatsapp://|\bwa\.me/|chat\.whatsapp\.com/|\bt\.me/|telegram\.me/|"
+    r"open\.kakao\.com/|pf\.kakao\.com/|line\.me/|\bqr\.kakao)", re.IGNORECASE)
 
 
 def _en_regex(words: Iterable[str]) -> re.Pattern[str]:
@@ -331,6 +338,17 @@ _PLATFORMS = (
 )
 
 
+def _chat_platform(link: str) -> str:
+    low = link.lower()
+    if "whatsapp" in low or "wa.me" in low:
+        return "whatsapp"
+    if "kakao" in low:
+        return "kakaotalk"
+    if "line.me" in low:
+        return "line"
+    return "telegram"
+
+
 def _platform(word: str) -> str:
     low = word.lower()
     for name, stems in _PLATFORMS:
@@ -364,17 +382,23 @@ def _phones(text: str) -> list[str]:
 
 
 def _token_link(link: Link) -> bool:
-    """A link whose path is one random-looking token: a per-victim tracking link."""
+    """A link whose last path segment is a random-looking token (``/4mx6``, ``/K5KjPGI``)."""
     from urllib.parse import urlsplit
 
     try:
         path = urlsplit(link.url).path
     except ValueError:
         return False
-    if not _TOKEN_PATH.match(path):
+    segments = [seg for seg in path.split("/") if seg]
+    if not segments or len(segments) > 3:
         return False
-    token = path.strip("/")
-    return any(c.isdigit() for c in token) or (token != token.lower() and token != token.upper())
+    token = segments[-1]
+    if not _TOKEN_PATH.match(token):
+        return False
+    letters = sum(c.isalpha() for c in token)
+    digits = sum(c.isdigit() for c in token)
+    mixed_case = token != token.lower() and token[1:] != token[1:].lower()
+    return (letters and digits and len(token) >= 4) or (mixed_case and len(token) >= 5)
 
 
 def scan_lures(
@@ -412,6 +436,10 @@ def scan_lures(
         messenger_spans.append(m.span())
         if len(contacts) >= 5:
             break
+    for m in _CHAT_LINK.finditer(text[:TEXT_LIMIT]):
+        link = text[m.start():m.end() + 40].split()[0]
+        contacts.append(Contact("messenger", link, _chat_platform(m.group(0))))
+        break
     for phone in _phones(text):
         if re.sub(r"\D", "", phone)[-8:] in own_numbers:
             continue
@@ -441,16 +469,18 @@ def scan_lures(
             if not (money or reply or any(c.kind == "phone" for c in contacts)):
                 continue
             severity = Severity.MEDIUM if (money and (reply or contacts)) else Severity.LOW
-        elif channel and (pressure or actions):
-            severity = Severity.MEDIUM if (pressure and actions) or len(words) >= 2 \
-                else Severity.LOW
+        elif channel:
+            # An object of the category, a way to act on it, and either pressure, an
+            # imperative or a second object word: the shape of a lure.
+            severity = (Severity.MEDIUM if pressure or actions or len(words) >= 2
+                        else Severity.LOW)
         elif pressure and actions and len(words) >= 2:
             severity = Severity.LOW
         else:
             continue
         if severity is Severity.MEDIUM:
             strong_intents.append(name)
-        add(f"lure.{name}", severity,
+        add(f"lure.sms.{name}", severity,
             f"The text reads as a {name.replace('_', ' ')} lure ({', '.join(words[:3])})"
             + (" with " + _channel_words(foreign_links, contacts, reply) if channel else "")
             + ".",
@@ -482,12 +512,11 @@ def scan_lures(
         add("lure.apk", Severity.HIGH,
             "The text asks to install an app from a link (Android packages spread "
             "smishing malware).", urls=apk or [navigable[0].url])
-    if foreign_links and not intents:
-        token = [link for link in foreign_links if _token_link(link)]
-        if token:
-            add("lure.link_only", Severity.MEDIUM,
-                f"The text is little more than a tracking-style link to "
-                f"{token[0].host or token[0].url}.", url=token[0].url)
+    token = [link for link in foreign_links if _token_link(link)]
+    if token:
+        add("lure.token_link", Severity.MEDIUM,
+            f"The link to {token[0].host or token[0].url[:60]} ends in a random token, the "
+            "per-recipient tracking links bulk smishing uses.", url=token[0].url[:2000])
     return LureScan(intents=intents, contacts=tuple(contacts), urgency=urgency, money=money,
                     actions=actions, reply=reply, findings=tuple(findings))
 

@@ -136,6 +136,14 @@ def verify_sms(
     scan = scan_lures(clean, links=links, brand_links=on_brand,
                       own_numbers=_own_numbers(brand) if brand is not None else frozenset())
     findings.extend(scan.findings)
+    if brand is not None and presents and not registered and links and not on_brand:
+        off = next(link for link in links if not _owns(brand, link))
+        findings.append(Finding(
+            "lure.off_brand_link", Severity.MEDIUM,
+            f"The text presents itself as {brand.display_name} but links to "
+            f"{off.registrable_domain or off.url[:60]}, which is not one of its domains.",
+            {"brand": brand.id, "url": off.url[:2000], "host": off.host},
+        ))
     if registered and brand is not None and links and not on_brand:
         off = next(link for link in links if not _owns(brand, link))
         findings.append(Finding(
