@@ -104,7 +104,8 @@ CASES: list[tuple[str, str | None, Technique | None]] = [
     ("navy.mil", None, None),
     # A real word one edit from a 5-letter protected label still matches: the cost
     # of single-edit rules from MIN_EDIT_LABEL up (measured on Tranco, see benchmarks).
-    ("never.com", "naver", T.VOWEL_SWAP),
+    ("never.com", None, None),  # the edit lands on a common English word: that word
+    ("navor.com", "naver", T.VOWEL_SWAP),
     ("localhost", None, None),
     ("192.168.0.1", None, None),
     ("[2001:db8::1]", None, None),
@@ -381,6 +382,59 @@ def test_short_labels_skip_single_edits(label: str) -> None:
     index = LookalikeIndex([("b", [f"{label}.com"], [label])])
     assert index.match(f"{label}x.com") is None  # addition
     assert index.match(f"{label[:-1]}.com") is None  # omission
+
+
+# Ordinary words (module docstring): a brand whose secondary labels are common words.
+WORDY = LookalikeIndex([
+    BrandDomains("microsoft", ("microsoft.com", "office.com", "live.com", "outlook.com"),
+                 ("microsoft", "office", "live", "outlook")),
+    BrandDomains("google", ("google.com", "gmail.com"), ("google", "gmail")),
+    BrandDomains("binance", ("binance.com",), ("binance",)),
+    BrandDomains("chase", ("chase.com",), ("chase",)),
+])
+WORD_CASES: list[tuple[str, str | None, Technique | None]] = [
+    # secondary labels that are ordinary words: strict rules only
+    ("office.net", None, None),
+    ("outlook.de", None, None),
+    ("mango-office.ru", None, None),
+    ("officedepot.com", None, None),
+    ("liveinternet.ru", None, None),
+    ("outlook.example.biz", None, None),
+    ("offices.com", None, None),
+    ("offlce.com", "microsoft", T.HOMOGLYPH),
+    ("0ffice.com", "microsoft", T.HOMOGLYPH),
+    ("office-login.com", "microsoft", T.DICTIONARY),
+    ("secure-outlook-verify.com", "microsoft", T.DICTIONARY),
+    ("office.com.evil.ru", "microsoft", T.BRAND_IN_SUBDOMAIN),
+    ("of.fice.com", "microsoft", T.SUBDOMAIN),
+    # edits that land on an ordinary word are that word
+    ("mail.com", None, None),
+    ("finance.com", None, None),
+    ("chose.com", None, None),
+    ("gmial.com", "google", T.TRANSPOSITION),
+    ("binanse.com", "binance", None),
+    # a primary label that is a word keeps every rule
+    ("chase.net", "chase", T.TLD_SWAP),
+    ("chasse.com", "chase", T.REPETITION),
+    ("chase-alerts.com", "chase", T.DICTIONARY),
+    ("microsoft.net", "microsoft", T.TLD_SWAP),
+]
+
+
+@pytest.mark.parametrize(("domain", "brand", "technique"), WORD_CASES)
+def test_ordinary_word_rule(domain: str, brand: str | None, technique: Technique | None) -> None:
+    match = WORDY.match(domain)
+    assert (match.brand if match else None) == brand, match
+    if match is not None and technique is not None:
+        assert match.technique is technique, match
+
+
+def test_ordinary_word_rule_can_be_switched_off() -> None:
+    index = LookalikeIndex([BrandDomains("google", ("google.com", "gmail.com"),
+                                         ("google", "gmail"))], common_words=())
+    match = index.match("mail.com")
+    assert match is not None
+    assert match.technique is Technique.OMISSION
 
 
 @pytest.mark.parametrize("junk", ["\x00", "a" * 5000, "....", "[::1", "xn--.com", "xn--zz9zz.com",

@@ -25,6 +25,18 @@ unrelated popular names, so single-edit rules apply only from
 :data:`MIN_EDIT_LABEL` characters up; shorter labels match by homoglyph,
 suffix swap and combosquat only. A brand's own domains (and their subdomains) are
 never matched, for any brand in the index.
+
+Ordinary words get the same caution, by one general rule over a shipped list of
+common English words (``data/common_words.txt``, SCOWL levels 10–20, not fitted to
+any domain list): a single edit of a brand label that lands on a common word is
+that word, not a typo (``gmail`` → ``mail``, ``binance`` → ``finance``); and a
+brand's *secondary* label that is itself a common word (Microsoft's ``office``,
+``live``, ``outlook``) is matched only by homoglyph/IDN, a dot inserted into it,
+the official domain spelled out in a subdomain, or a hyphenated combination with
+strong lure words (``office-login``) — not by suffix swap (``office.net``), a glued
+combination (``mango-office``, ``officedepot``) or fuzzy edits. A brand's primary
+label (the first one: ``apple``, ``chase``) keeps every rule, since the brand's
+own name is what squatters imitate.
 """
 
 from __future__ import annotations
@@ -186,6 +198,12 @@ _NEAR = _neighbours()
 
 
 @functools.cache
+def _common_words() -> frozenset[str]:
+    text = (resources.files("trustcheck.links") / "data" / "common_words.txt").read_text("utf-8")
+    return frozenset(w for w in text.split() if w.isalpha() and w.islower())
+
+
+@functools.cache
 def _default_words() -> frozenset[str]:
     text = (resources.files("trustcheck.links") / "data" / "phishing_words.txt").read_text("utf-8")
     return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
@@ -262,16 +280,26 @@ class _Target:
     official: str
     label: str
     registrables: tuple[str, ...]
+    generic: bool = False
+    """A secondary label that is an ordinary word (``office``): strict matching only."""
 
 
 class LookalikeIndex:
     """Precomputed reverse-permutation index over a set of brands. Immutable once built."""
 
-    __slots__ = ("_fuzzy", "_owned", "_protected", "_starts", "_variants", "_words")
+    __slots__ = ("_common", "_fuzzy", "_owned", "_protected", "_starts", "_variants", "_words")
 
     def __init__(self, brands: Iterable[BrandDomains | tuple[str, Iterable[str], Iterable[str]]],
-                 *, words: Iterable[str] | None = None) -> None:
-        """Build the index from brands or ``(brand_id, official_domains, protect_labels)``."""
+                 *, words: Iterable[str] | None = None,
+                 common_words: Iterable[str] | None = None) -> None:
+        """Build the index from brands or ``(brand_id, official_domains, protect_labels)``.
+
+        ``words`` are the lure words of combosquats (default: the shipped list);
+        ``common_words`` the ordinary words described in the module docstring
+        (default: the shipped SCOWL list; pass ``()`` to switch the rule off).
+        """
+        self._common = (frozenset(common_words) if common_words is not None
+                        else _common_words())
         self._owned: dict[str, str] = {}
         self._protected: dict[str, _Target] = {}
         self._variants: dict[str, tuple[_Target, Technique]] = {}
@@ -287,7 +315,8 @@ class LookalikeIndex:
             if len(name) >= 2:
                 starts.setdefault(name[:2], []).append(name)
         self._starts = {k: tuple(v) for k, v in starts.items()}
-        self._fuzzy = [k for k in self._protected if len(k) >= _MIN_FUZZY_LABEL]
+        self._fuzzy = [k for k, t in self._protected.items()
+                       if len(k) >= _MIN_FUZZY_LABEL and not t.generic]
 
     @classmethod
     def from_registry(cls, registry: _RegistryLike) -> LookalikeIndex:
@@ -319,13 +348,15 @@ class LookalikeIndex:
         labels = [lab.strip().lower() for lab in entry.labels if lab.strip()]
         if not labels:
             labels = [lab for lab in by_label if len(lab) >= 3]
-        for label in labels:
+        for position, label in enumerate(labels):
             host = normalize_host(label)
             if host is None or "." in host.ascii:
                 continue
             official = by_label.get(host.ascii, registrables[0])
+            generic = position > 0 and host.ascii in self._common
             self._protected.setdefault(
-                host.ascii, _Target(entry.brand, official, host.ascii, tuple(registrables)))
+                host.ascii,
+                _Target(entry.brand, official, host.ascii, tuple(registrables), generic))
 
     def _add_variants(self, target: _Target) -> None:
         label = target.label
@@ -341,10 +372,12 @@ class LookalikeIndex:
                 for v in (label + suffix.replace(".", ""), label + "-" + suffix.replace(".", "-"),
                           label + first, label + "-" + first):
                     variants.setdefault(v, (target, Technique.VARIOUS))
-        if len(label) < MIN_EDIT_LABEL:
+        if len(label) < MIN_EDIT_LABEL or target.generic:
             return
+        common = self._common
         for v, technique in _edits(label):
-            if v != label and _valid(v) and v not in self._protected:
+            # An edit that lands on an ordinary word is that word (gmail -> mail).
+            if v != label and _valid(v) and v not in self._protected and v not in common:
                 variants.setdefault(v, (target, technique))
 
     # -- lookup
@@ -376,6 +409,8 @@ class LookalikeIndex:
                ) -> tuple[_Target, Technique, float] | None:
         target = self._protected.get(label)
         if target is not None:
+            if target.generic:
+                return None  # office.net, live.de: an ordinary word under another suffix
             # The exact label under a country-code suffix is often the brand's own
             # national site missing from the registry: still a match, lower confidence.
             cc = len(suffix.rsplit(".", 1)[-1]) == 2
@@ -453,6 +488,11 @@ class LookalikeIndex:
                 if target is None:
                     continue
                 rest = tokens[:i] + tokens[i + 1 :]
+                if target.generic:
+                    # office-login yes, mango-office no: only strong lure words count.
+                    if rest and all(self._is_filler(t, strict=True) for t in rest):
+                        return target, Technique.DICTIONARY, base
+                    continue
                 if all(self._is_filler(t) for t in rest):
                     return target, Technique.DICTIONARY, base
                 # A distinctive label hyphenated to anything (apple-hq, paypal-webscr):
@@ -468,6 +508,8 @@ class LookalikeIndex:
                 if len(name) >= len(glued) or not glued.startswith(name, start):
                     continue
                 target = self._protected[name]
+                if target.generic:
+                    continue  # officedepot, livescore: ordinary compound names
                 head, tail = glued[:start], glued[start + len(name) :]
                 # Glued to a short label (zoominfo, upsnet) only a strong lure word counts.
                 strict = len(name) < MIN_EDIT_LABEL
@@ -501,7 +543,7 @@ class LookalikeIndex:
             for reg in target.registrables:
                 if rest == reg or rest.startswith((reg + ".", reg + "-")):
                     return target, Technique.BRAND_IN_SUBDOMAIN, 0.95
-            if piece == head and len(head) >= MIN_EDIT_LABEL:
+            if piece == head and len(head) >= MIN_EDIT_LABEL and not target.generic:
                 # A bare brand word as a host label (outlook.example.biz) is weak: many
                 # protected labels are also ordinary words.
                 return target, Technique.BRAND_IN_SUBDOMAIN, 0.45
