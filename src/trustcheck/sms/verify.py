@@ -123,19 +123,22 @@ def verify_sms(
 
     links: tuple[Link, ...] = ()
     if _URLISH.search(text):
-        linkset = collect_links(text=text, limits_max_urls=50)
-        if linkset.links:
-            links, link_findings = analyze_links(
-                [dataclasses.replace(link, source="sms") for link in linkset.links],
-                registry=registry, claimed_brand=brand.id if brand else None)
-            findings.extend(link_findings)
-        findings.extend(linkset.findings)
+        links = _sms_links(findings, text, registry, brand)
     on_brand = bool(links) and brand is not None and all(_owns(brand, link) for link in links)
     registered = any(f.code == "sms.registered_sender" for f in findings)
 
     scan = scan_lures(clean, links=links, brand_links=on_brand,
                       own_numbers=_own_numbers(brand) if brand is not None else frozenset())
     findings.extend(scan.findings)
+    if foreign and korean and scan.intents:
+        # "[국제발신] 해외결제 798,000원 승인": a Korean-language notice about the
+        # reader's money or parcels that came from abroad (research §2.2, §2.6).
+        idx = next(i for i, f in enumerate(findings) if f.code == "sms.foreign_origin")
+        findings[idx] = dataclasses.replace(
+            findings[idx], severity=Severity.MEDIUM,
+            message=findings[idx].message.rstrip(".") + ", yet it is a Korean notice about "
+            + ", ".join(sorted(scan.intents)) + ".",
+            evidence={**findings[idx].evidence, "intents": sorted(scan.intents)})
     if brand is not None and presents and not registered and links and not on_brand:
         off = next(link for link in links if not _owns(brand, link))
         findings.append(Finding(
@@ -197,6 +200,39 @@ def _claimed(claims: Sequence[BrandClaim], text: str) -> tuple[Brand | None, boo
             for e in textual)
         return claim.brand, presents
     return None, False
+
+
+# A URL broken over two lines by the sender or a screenshot transcription
+# ("https://tinyurl.com/\nyb2njqwj", "www.mxc.kr/\n14Xf").
+_WRAPPED = re.compile(r"(?<=[/.=?&])[ \t]*\r?\n[ \t]*(?=[A-Za-z0-9])")
+# Bare hosts with any public suffix ("nboa.osie.fund", "j.vyed.today"): an SMS has
+# no room for file names, so three labels under a real suffix are a link.
+_BARE_HOST = re.compile(
+    r"(?<![\w@.\-/])((?:[A-Za-z0-9][A-Za-z0-9\-]{0,62}\.){2,4}[A-Za-z]{2,24})(?![\w.\-@])")
+
+
+def _sms_links(
+    findings: list[Finding], text: str, registry: Registry, brand: Brand | None
+) -> tuple[Link, ...]:
+    """Links of the text (unwrapped), checked by :func:`analyze_links`; findings appended."""
+    unwrapped = _WRAPPED.sub("", text)
+    linkset = collect_links(text=unwrapped, limits_max_urls=50)
+    found = list(linkset.links)
+    hosts = {link.host for link in found}
+    extra = [m.group(1) for m in _BARE_HOST.finditer(unwrapped)]
+    if extra:
+        more = collect_links(text=" ".join("http://" + h for h in extra[:10]))
+        found.extend(link for link in more.links
+                     if link.host not in hosts and link.registrable_domain not in (None, link.host)
+                     and not any(link.host and h and h.endswith("." + link.host) for h in hosts))
+    findings.extend(linkset.findings)
+    if not found:
+        return ()
+    links, link_findings = analyze_links(
+        [dataclasses.replace(link, source="sms") for link in found],
+        registry=registry, claimed_brand=brand.id if brand else None)
+    findings.extend(link_findings)
+    return links
 
 
 def _senders_in(brand: Brand, country: str | None) -> tuple[str, ...]:
