@@ -541,7 +541,8 @@ _FAMILY_TROUBLE = re.compile(
     r"\bsend\s+(?:me\s+)?money\b|\btransfer\b",
 )
 # Casual speech (반말) asking something: relatives write so, institutions never do.
-_CASUAL_ASK = re.compile(r"(?:줘|줄래|해도\s?[돼되]|했어|거야|할래|[돼되]\s?\?|있어\?|가능해|바빠|바뻐)")
+_CASUAL_ASK = re.compile(
+    r"(?:줘|줄래|해도\s?[돼되]|했어|거야|할래|[돼되]\s?\?|있어\?|가능해|바빠|바뻐)")
 
 
 def _family_scam(lower: str, hangul: str, relative: bool) -> bool:
