@@ -102,7 +102,7 @@ _INTENTS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         (r"accounts?", r"suspend(?:ed)?", r"locked", r"lock(?:ed)?", r"verif(?:y|ication)",
          r"login", r"log\s*in", r"sign\s*in", r"password", r"unusual", r"suspicious",
          r"restrict(?:ed)?", r"blocked", r"disabled", r"reactivat\w*", r"security",
-         r"profile", r"id\s*verification", r"on\s+hold"),
+         r"profile", r"id\s*verification", r"on\s+hold", r"kyc", r"wallet"),
         ("계정", "로그인", "비밀번호", "정지", "차단", "해외아이피", "인증", "본인확인",
          "도용", "해킹", "개인정보", "유출", "잠금"),
     ),
@@ -110,7 +110,7 @@ _INTENTS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         (r"won", r"win(?:ner|ning)?s?", r"prizes?", r"award(?:ed)?", r"claim", r"free",
          r"gifts?", r"rewards?", r"bonus", r"vouchers?", r"selected", r"chosen",
          r"congratulations?", r"congrats", r"lucky", r"survey", r"discount", r"offer",
-         r"cash", r"entry", r"draw", r"qualif\w*", r"eligible", r"approved", r"accepted",
+         r"cash", r"entry", r"draw", r"points", r"qualif\w*", r"eligible", r"approved", r"accepted",
          r"membership", r"giveaway", r"give\s+away", r"no\s+cost"),
         ("당첨", "경품", "이벤트", "무료", "쿠폰", "포인트", "사은품", "축하", "보상금",
          "지급", "선물", "선정", "대상자", "혜택"),
@@ -174,11 +174,17 @@ _MONEY = re.compile(
 # Phone numbers: 7-15 digits with the usual separators (not part of a longer run,
 # not a date or an amount). Checked again by digit count below.
 _PHONE = re.compile(r"(?<![A-Za-z0-9$£€.,/])(\+?\d[\d \-.()]{5,18}\d)(?![A-Za-z0-9%/])")
+# A messenger and an ID: Korean names may run into the ID ("카톡sbi8282"); Latin
+# names need a word boundary and either a separator ("Telegram: @x", "line id x")
+# or an ID that looks like one (digits, underscore, @), so "online job" is no LINE ID.
 _MESSENGER = re.compile(
-    r"(?P<platform>카카오톡|카톡|kakao\s*talk|kakao|katalk|kakaotalk|텔레그램|텔레|telegram|"
-    r"whats\s*app|wa\.me|line|라인|wechat|위챗|signal|시그널)"
+    r"(?P<platform>카카오톡|카톡|텔레그램|텔레|라인|위챗|시그널)"
     r"\s*(?:id|아이디|친구추가|추가|톡|:|：|=|@|\s)*\s*"
-    r"(?P<handle>@?[A-Za-z][A-Za-z0-9_.\-]{2,31}|\+?\d[\d\-]{6,15})",
+    r"(?P<handle>@?[A-Za-z][A-Za-z0-9_.\-]{2,31}|\+?\d[\d\-]{6,15})|"
+    r"\b(?P<platform2>kakao\s*talk|kakaotalk|kakao|katalk|telegram|whats\s*app|line|wechat|"
+    r"signal)\b"
+    r"(?:\s*(?:id|:|：|=|@)\s*(?P<handle2>@?[A-Za-z0-9][A-Za-z0-9_.\-]{2,31})|"
+    r"\s+(?P<handle3>@[A-Za-z0-9_.]{3,32}|[A-Za-z_]*\d[A-Za-z0-9_.\-]{2,31}|\+?\d[\d\-]{6,15}))",
     re.IGNORECASE,
 )
 # "reply YES", "text STOP to 80086", "send GO to 83600", "문자줘", "답장 주세요".
@@ -386,6 +392,21 @@ def _phones(text: str) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
+def _premium_rate(number: str, regions: tuple[str, ...]) -> bool:
+    """True if ``number`` is a valid premium-rate number read in one of ``regions``."""
+    import phonenumbers
+
+    for region in regions:
+        try:
+            parsed = phonenumbers.parse(number, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(parsed):
+            return phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.PREMIUM_RATE
+    return False
+
+
 def _token_link(link: Link) -> bool:
     """A link whose last path segment is a random-looking token (``/4mx6``, ``/K5KjPGI``)."""
     from urllib.parse import urlsplit
@@ -412,6 +433,7 @@ def scan_lures(
     links: Sequence[Link] = (),
     brand_links: bool = False,
     own_numbers: frozenset[str] = frozenset(),
+    country: str | None = None,
 ) -> LureScan:
     """Find lure intents, channels and pressure in an SMS text and raise findings.
 
@@ -419,7 +441,8 @@ def scan_lures(
     returned them; ``brand_links`` is True when every link stays on the claimed
     brand's registered domains (such a link is the brand's, not a lure channel);
     ``own_numbers`` are the last 8 digits of the claimed brand's registered numbers
-    (its own customer centre is no callback lure).
+    (its own customer centre is no callback lure); ``country`` is the region
+    numbers in the text are read in (default: KR for Korean text, else GB and US).
     Never raises; reads at most :data:`TEXT_LIMIT` characters.
     """
     text = text[:TEXT_LIMIT]
@@ -436,10 +459,11 @@ def scan_lures(
     contacts: list[Contact] = []
     messenger_spans: list[tuple[int, int]] = []
     for m in _MESSENGER.finditer(text):
-        handle = m.group("handle")
-        if handle.lower() in ("id", "me", "app", "the", "and"):
+        handle = m.group("handle") or m.group("handle2") or m.group("handle3") or ""
+        if handle.lower() in ("id", "me", "app", "the", "and", ""):
             continue
-        contacts.append(Contact("messenger", handle, _platform(m.group("platform"))))
+        platform = m.group("platform") or m.group("platform2") or ""
+        contacts.append(Contact("messenger", handle, _platform(platform)))
         messenger_spans.append(m.span())
         if len(contacts) >= 5:
             break
@@ -504,12 +528,19 @@ def scan_lures(
     if phones:
         asked = any(a in ("call", "전화", "문의", "연락", "상담", "contact", "text", "txt")
                     for a in actions)
-        level = (Severity.MEDIUM if intents and (asked or pressure)
+        regions = (country,) if country else (("KR",) if hangul else ("GB", "US"))
+        premium = [c.value for c in phones if _premium_rate(c.value, regions)]
+        # A premium-rate number costs the caller money by itself; otherwise a number is
+        # a lure channel with a lure intent, or when urged to call it.
+        level = (Severity.MEDIUM if premium or (intents and (asked or pressure))
+                 or (asked and urgency)
                  else Severity.LOW if asked or intents else None)
         if level is not None:
             add("lure.callback_number", level,
-                f"The text asks the reader to call or text {phones[0].value} instead of using "
-                "the brand's own channels.", numbers=[c.value for c in phones])
+                f"The text asks the reader to call or text {phones[0].value}"
+                + (" (a premium-rate number)" if premium else "")
+                + " instead of using the brand's own channels.",
+                numbers=[c.value for c in phones], premium_rate=premium)
     messengers = [c for c in contacts if c.kind == "messenger"]
     if messengers:
         add("lure.messenger_id", Severity.MEDIUM if intents else Severity.LOW,
