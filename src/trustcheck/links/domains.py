@@ -82,6 +82,9 @@ def normalize_host(raw: str) -> NormalizedHost | None:
     """
     if not raw or len(raw) > 4 * _MAX_HOST:
         return None
+    if _is_plain(raw):
+        # Fast path (most hosts): already canonical lower-case ASCII, no IDN, no IP.
+        return NormalizedHost(raw, raw, False, False)
     host = raw.strip()
     had_bidi = bool(_BIDI.search(host))
     cleaned = _INVISIBLE.sub("", host)
@@ -114,6 +117,16 @@ def normalize_host(raw: str) -> NormalizedHost | None:
     return NormalizedHost(ascii_host, ".".join(unicode_labels), had_invisible, had_bidi)
 
 
+_PLAIN = re.compile(r"[a-z0-9_-]{1,63}(?:\.[a-z0-9_-]{1,63})*")
+
+
+def _is_plain(raw: str) -> bool:
+    """Canonical as written: lower-case LDH labels, no A-label to decode, not an IP
+    literal (every IPv4 form ends in a label starting with a digit)."""
+    return (len(raw) <= _MAX_HOST and _PLAIN.fullmatch(raw) is not None
+            and "xn--" not in raw and not raw[raw.rfind(".") + 1].isdigit())
+
+
 def _label_forms(label: str) -> tuple[str, str] | None:
     """(A-label, U-label) for one label, or None if it is not a usable DNS label."""
     if not label or len(label) > 63 * 4:
@@ -142,6 +155,8 @@ def is_ip_literal(host: str) -> bool:
     """True for a dotted IPv4 (also the legacy forms browsers accept) or IPv6 literal."""
     if _is_ipv6(host):
         return True
+    if not host or not host[host.rfind(".") + 1 :][:1].isdigit():
+        return False  # every IPv4 form ends in a decimal, octal or 0x-hex part
     parts = host.split(".")
     if not 1 <= len(parts) <= 4 or not all(parts):
         return False
