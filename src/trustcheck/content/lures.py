@@ -1,14 +1,44 @@
-"""Generic lure detection for e-mail content."""
+"""Generic lure detection for e-mail content.
+
+Customers forward lures that name no registered brand, so these checks look
+at what the message asks of its reader and how it hides that, whatever the
+brand: phrase families from :mod:`.lexicon` (``lure.*``), disguised text and
+sender tricks (``content.*``), and risky attachments (``attachment.*``). Each
+finding names its evidence (the phrase, the word, the file name, the header).
+
+One cue alone stays below the suspicious threshold by design; the policy's
+weights (``trustcheck.verdict.DEFAULT_WEIGHTS``) make two independent cues
+suspicious and a lure plus deceptive evidence phishing.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
+from trustcheck.content.attachments import attachment_findings
+from trustcheck.content.lexicon import families
+from trustcheck.content.text import SCAN_LIMIT, Disguise, disguises, scan_text, unmix
 from trustcheck.message import ParsedEmail
 from trustcheck.registry import Brand
-from trustcheck.verdict import Finding, Link
+from trustcheck.registry.names import registrable_domain
+from trustcheck.verdict import Finding, Link, Severity
 
 __all__ = ["content_findings"]
+
+_MAX_EXAMPLES = 3
+# A link the reader can act on (not an image, stylesheet or tracking pixel).
+_ACTIONABLE_SOURCES = frozenset({"href", "form", "text", "redirect"})
+# A greeting addressed to an e-mail address instead of a name: mass mail that
+# only knows the address (en, de, pt, es, fr, nl, ko).
+_ADDRESS_GREETING = re.compile(
+    r"(?<![^\W\d_])(?:hi|hello|hey|dear|hallo|liebe[r]?|guten tag|olá|ola|oi|prezad[oa](?:\(a\))?"
+    r"|car[oa]|estimad[oa]|hola|bonjour|cher|chère|beste|geachte|안녕하세요)"
+    r"[ ,:]+(?:customer |user |client )?([\w.+-]+@[\w-]+(?:\.[\w-]+)*)"
+)
+_PASSWORD_INPUT = re.compile(r"<input\b[^>]{0,300}?\btype\s*=\s*[\"']?password", re.IGNORECASE)
+_HTML_SCAN_LIMIT = 200_000
+_ADDRESS = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 
 
 def content_findings(
@@ -18,6 +48,156 @@ def content_findings(
     brand: Brand | None,
     authenticated: bool,
 ) -> tuple[Finding, ...]:
-    """Lure findings for one parsed e-mail (none detected yet)."""
-    del parsed, links, brand, authenticated
-    return ()
+    """Lure, disguise, sender-trick and attachment findings for one parsed e-mail.
+
+    ``links`` are the analysed links (never fetched); ``brand`` is the claimed
+    brand, if any; ``authenticated`` is True when the message is proven to come
+    from that brand, in which case phrase lures are not reported (a bank may
+    really write "your card has been blocked").
+    """
+    author = parsed.from_[0] if parsed.from_ else None
+    display_name = author.display_name if author else None
+    out: list[Finding] = []
+    actionable = any(link.source in _ACTIONABLE_SOURCES and link.host for link in links)
+    callable_ = actionable or bool(parsed.attachments)
+    # Disguises are looked for in the text as sent: visible_text has already
+    # turned invisible characters into spaces.
+    html = parsed.html[0][:SCAN_LIMIT] if parsed.html else ""
+    raw_text = "\n".join((parsed.subject, display_name or "", parsed.text[:SCAN_LIMIT], html))
+    found = disguises(raw_text)
+    text = scan_text(parsed.subject, display_name, parsed.visible_text)
+    if any(d.kind == "mixed_script" for d in found):
+        text = unmix(text)  # match the words the reader sees, not the code points
+    if not authenticated:
+        out.extend(_phrase_findings(text, actionable=callable_))
+    out.extend(_disguise_findings(found))
+    out.extend(_recipient_findings(parsed, text))
+    out.extend(_sender_findings(parsed))
+    out.extend(_form_findings(parsed))
+    out.extend(attachment_findings(parsed.attachments))
+    del brand  # the claimed brand is judged by brandcheck; lures apply to any message
+    return tuple(out)
+
+
+def _phrase_findings(text: str, *, actionable: bool) -> list[Finding]:
+    out: list[Finding] = []
+    for family in families():
+        hits: list[str] = []
+        for m in family.pattern.finditer(text):
+            phrase = m.group(0).strip()
+            if phrase not in hits:
+                hits.append(phrase)
+            if len(hits) >= _MAX_EXAMPLES:
+                break
+        if not hits:
+            continue
+        # A phrase with a way to act on it (a link, a form, an attachment) is a
+        # lure; the same phrase with nothing to click is only a weak cue.
+        severity = Severity.MEDIUM if actionable else Severity.LOW
+        quoted = ", ".join(f"“{h}”" for h in hits)
+        out.append(Finding(
+            f"lure.{family.name}", severity,
+            f"The text uses {family.why}: {quoted}.",
+            {"family": family.name, "phrases": hits, "actionable": actionable},
+        ))
+    return out
+
+
+def _disguise_findings(found: Sequence[Disguise]) -> list[Finding]:
+    out: list[Finding] = []
+    for d in found:
+        what = {
+            "mixed_script": "words mixing Latin with Cyrillic or Greek look-alike letters",
+            "invisible": "invisible characters inside words",
+            "bidi": "bidirectional control characters that reorder the text shown",
+            "math_letters": "mathematical symbols written as letters",
+        }[d.kind]
+        examples = ", ".join(d.examples)
+        out.append(Finding(
+            f"content.disguised_text.{d.kind}", Severity.MEDIUM,
+            f"The text hides words from filters with {what}: {examples}.",
+            {"technique": d.kind, "examples": list(d.examples)},
+        ))
+    return out
+
+
+def _recipient_findings(parsed: ParsedEmail, text: str) -> list[Finding]:
+    out: list[Finding] = []
+    greeting = _ADDRESS_GREETING.search(text)
+    if greeting:
+        out.append(Finding(
+            "content.address_greeting", Severity.LOW,
+            f"The message greets the reader by e-mail address ({greeting.group(1)}), "
+            "not by name.",
+            {"greeting": greeting.group(0)},
+        ))
+    if parsed.header("List-Id") or parsed.header("List-Post"):
+        return out  # a list's address in the subject is its tag, not personalisation
+    subject = parsed.subject.lower()
+    for rcpt in parsed.to[:5]:
+        address = (rcpt.address or "").lower()
+        local = address.split("@", 1)[0]
+        # A full address, or a local part with digits/punctuation (address-derived,
+        # unlike a first name), written into the subject by a mass mailer.
+        if address and (address in subject or (
+                len(local) >= 5 and not local.isalpha()
+                and re.search(rf"(?<![\w.-]){re.escape(local)}(?![\w-])", subject))):
+            out.append(Finding(
+                "content.recipient_in_subject", Severity.LOW,
+                f"The subject contains the recipient's address {address}.",
+                {"recipient": address, "subject": parsed.subject},
+            ))
+            break
+    return out
+
+
+def _sender_findings(parsed: ParsedEmail) -> list[Finding]:
+    out: list[Finding] = []
+    author = parsed.from_[0] if parsed.from_ else None
+    if author is None or not author.address:
+        return out
+    domain = (author.domain or "").lower().strip(".")
+    if domain and not domain.startswith("[") and registrable_domain(domain) is None:
+        out.append(Finding(
+            "content.sender_domain_invalid", Severity.MEDIUM,
+            f"The sender's domain {domain} is not a registrable Internet domain.",
+            {"from_domain": domain},
+        ))
+    name = (author.display_name or "").strip().strip("'\"").strip()
+    if name and _ADDRESS.match(name) and name.lower() == author.address.lower():
+        out.append(Finding(
+            "content.display_name_is_address", Severity.LOW,
+            f"The sender name is only the address {name}.",
+            {"display_name": name},
+        ))
+    mid_domain = _message_id_domain(parsed.message_id)
+    from_reg = registrable_domain(domain) if domain else None
+    if mid_domain and from_reg:
+        mid_reg = registrable_domain(mid_domain)
+        if mid_reg is not None and mid_reg != from_reg:
+            out.append(Finding(
+                "content.message_id_unrelated", Severity.INFO,
+                f"The Message-ID was made at {mid_domain}, unrelated to the sender's "
+                f"domain {domain}.",
+                {"message_id_domain": mid_domain, "from_domain": domain},
+            ))
+    return out
+
+
+def _message_id_domain(message_id: str | None) -> str | None:
+    if not message_id or "@" not in message_id:
+        return None
+    right = message_id.rsplit("@", 1)[1].strip().rstrip(">").strip().lower()
+    return right or None
+
+
+def _form_findings(parsed: ParsedEmail) -> list[Finding]:
+    for html in parsed.html:
+        if _PASSWORD_INPUT.search(html[:_HTML_SCAN_LIMIT]):
+            return [Finding(
+                "content.password_form", Severity.HIGH,
+                "The message contains a form with a password field: legitimate senders "
+                "never ask for a password inside an e-mail.",
+                {"field": "input type=password"},
+            )]
+    return []

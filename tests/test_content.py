@@ -1,0 +1,220 @@
+"""Generic lure detection (trustcheck.content): phrases, disguises, sender tricks, attachments.
+
+Each table row is a message fragment and the finding codes it must (or must
+not) raise; the negative rows are ordinary mail that uses nearby words.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from trustcheck.content import content_findings
+from trustcheck.content.attachments import attachment_findings
+from trustcheck.content.text import disguises, scan_text
+from trustcheck.message import parse_email
+from trustcheck.message.mail import Attachment
+from trustcheck.verdict import Link, Policy, Severity, Status
+
+CLICK = Link(url="https://login.example.net/a", host="login.example.net",
+             registrable_domain="example.net", source="href", text="Open")
+
+
+def message(body: str, *, subject: str = "Hello", sender: str = "Shop <news@shop.example>",
+            to: str = "alice.smith42@mail.example", extra: str = "",
+            html: str | None = None) -> bytes:
+    if html is None:
+        head = "Content-Type: text/plain; charset=utf-8\r\n"
+        part = f"{body}\r\n"
+    else:
+        head = 'Content-Type: multipart/alternative; boundary="b"\r\n'
+        part = (f"--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+                f"--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n--b--\r\n")
+    return (f"From: {sender}\r\nTo: {to}\r\nSubject: {subject}\r\n"
+            f"Message-ID: <1@shop.example>\r\nMIME-Version: 1.0\r\n{extra}{head}\r\n{part}"
+            ).encode()
+
+
+def codes(raw: bytes, *, links: tuple[Link, ...] = (CLICK,), authenticated: bool = False
+          ) -> dict[str, Severity]:
+    found = content_findings(parse_email(raw), links=links, brand=None,
+                             authenticated=authenticated)
+    return {f.code: f.severity for f in found}
+
+
+PHRASES = [
+    ("Please verify your account to keep using the service.", "lure.credential"),
+    ("Enter your recovery phrase to secure the wallet.", "lure.credential"),
+    ("Your mailbox storage is full.", "lure.credential"),
+    ("Bitte bestätigen Sie Ihre Identität über den Link.", "lure.credential"),
+    ("Atualize seus dados cadastrais agora.", "lure.credential"),
+    ("Vérifiez votre compte dès aujourd'hui.", "lure.credential"),
+    ("본인 인증이 필요합니다.", "lure.credential"),
+    ("Your account has been suspended.", "lure.threat"),
+    ("We detected unauthorized access to your profile.", "lure.threat"),
+    ("Ihr Konto wurde vorübergehend gesperrt.", "lure.threat"),
+    ("Sua CNH está em processo de cassação.", "lure.threat"),
+    ("카드가 정지되었습니다.", "lure.threat"),
+    ("Your payment was declined, update your billing information.", "lure.payment"),
+    ("Es fällt eine Zollgebühr von 2,99 € an.", "lure.payment"),
+    ("Sua encomenda foi taxada.", "lure.payment"),
+    ("Frais de livraison à régler.", "lure.payment"),
+    ("Congratulations, you have won an iPhone!", "lure.prize"),
+    ("Claim your reward before it is gone.", "lure.prize"),
+    ("Herzlichen Glückwunsch! Ihr Gutschein wartet.", "lure.prize"),
+    ("Parabéns, você ganhou um prêmio.", "lure.prize"),
+    ("경품 당첨을 축하드립니다.", "lure.prize"),
+    ("I have a business proposal for you as next of kin.", "lure.advance_fee"),
+    ("Ich habe eine Spende für Sie.", "lure.advance_fee"),
+    ("Respond within 24 hours or lose access.", "lure.urgency"),
+    ("Letzte Mahnung: handeln Sie sofort.", "lure.urgency"),
+    ("Your parcel is on hold, reschedule your delivery.", "lure.delivery"),
+    ("Le chauffeur n’a pas pu livrer votre colis.", "lure.delivery"),
+    ("택배가 주소 불명으로 보류되었습니다.", "lure.delivery"),
+]
+
+
+@pytest.mark.parametrize(("body", "code"), PHRASES)
+def test_lure_phrases(body: str, code: str) -> None:
+    assert codes(message(body)).get(code) is Severity.MEDIUM
+
+
+@pytest.mark.parametrize(("body", "code"), PHRASES[:6])
+def test_lure_without_a_way_to_act_is_low(body: str, code: str) -> None:
+    assert codes(message(body), links=()).get(code) is Severity.LOW
+
+
+@pytest.mark.parametrize(("body", "code"), PHRASES[:4])
+def test_authenticated_sender_raises_no_phrase_lure(body: str, code: str) -> None:
+    assert code not in codes(message(body), authenticated=True)
+
+
+HAM = [
+    "The patch fixes a use-after-free in sctp_do_8_2_transport; please review.",
+    "Meeting moved to Thursday. The password for the wiki is in the usual place.",
+    "The company reported $9.5 million in revenue; shares rose 3%.",
+    "Your order has shipped and will arrive on Monday.",
+    "Congrats on the release! The new cert expires in 2038.",
+    "Wir freuen uns auf das Treffen am Montag.",
+    "Obrigado pela sua mensagem, respondo amanhã.",
+]
+
+
+@pytest.mark.parametrize("body", HAM)
+def test_ordinary_mail_raises_no_lure(body: str) -> None:
+    assert not [c for c in codes(message(body)) if c.startswith("lure.")]
+
+
+DISGUISE = [
+    ("Please R\u0435vi\u0435w your account", "mixed_script"),
+    ("Pay\u200bPal security", "invisible"),
+    ("invoice\u202efdp.exe", "bidi"),
+    ("\U0001d418\U0001d40e\U0001d414\U0001d411 PHOTOS", "math_letters"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), DISGUISE)
+def test_disguises(text: str, kind: str) -> None:
+    assert kind in {d.kind for d in disguises(text)}
+    assert f"content.disguised_text.{kind}" in codes(message(text))
+
+
+@pytest.mark.parametrize("text", ["Москва и Петербург", "plain English words",
+                                  "emoji \U0001f468\u200d\U0001f4bb join",
+                                  "preheader \u200c \u200c"])
+def test_no_disguise_in_ordinary_text(text: str) -> None:
+    assert disguises(text) == ()
+
+
+def test_scan_text_folds_math_letters_so_phrases_match() -> None:
+    assert "your account has been suspended" in scan_text(
+        "", None, "Your account has been \U0001d42c\U0001d42e\U0001d42c\U0001d429\U0001d41e"
+        "\U0001d427\U0001d41d\U0001d41e\U0001d41d")
+
+
+SENDER = [
+    (message("Hi", sender="Alerts <alerts@detran>"), "content.sender_domain_invalid", True),
+    (message("Hi", sender="Alerts <alerts@detran.example>"), "content.sender_domain_invalid",
+     False),
+    (message("Hallo alice.smith42@mail.example, Ihr Paket"), "content.address_greeting", True),
+    (message("Hello Alice, your order"), "content.address_greeting", False),
+    (message("x", subject="alice.smith42, your reward"), "content.recipient_in_subject", True),
+    (message("x", subject="alice.smith42@mail.example"), "content.recipient_in_subject", True),
+    (message("x", subject="[list] alice.smith42", extra="List-Id: <l.example>\r\n"),
+     "content.recipient_in_subject", False),
+    (message("x", subject="Hello Alice"), "content.recipient_in_subject", False),
+    (message("x", sender='"news@shop.example" <news@shop.example>'),
+     "content.display_name_is_address", True),
+    (message("x", sender="News <news@shop.example>"), "content.display_name_is_address", False),
+    (message("x", html='<form><input name="p" type="password"></form>'),
+     "content.password_form", True),
+    (message("x", html='<form><input name="q" type="text"></form>'),
+     "content.password_form", False),
+]
+
+
+@pytest.mark.parametrize(("raw", "code", "expected"), SENDER)
+def test_sender_and_recipient_cues(raw: bytes, code: str, expected: bool) -> None:
+    assert (code in codes(raw)) is expected
+
+
+ATTACHMENTS = [
+    ("invoice.pdf.exe", "application/octet-stream", "attachment.double_extension"),
+    ("invoice\u202efdp.exe", "application/octet-stream", "attachment.double_extension"),
+    ("setup.EXE. ", "application/octet-stream", "attachment.executable"),
+    ("run", "application/x-msdownload", "attachment.executable"),
+    ("statement.html", "text/html", "attachment.html"),
+    ("Payment.SVG", "image/svg+xml", "attachment.html"),
+    ("orders.xlsm", "application/vnd.ms-excel", "attachment.macro"),
+    ("scan.iso", "application/octet-stream", "attachment.archive"),
+    ("photos.zip", "application/zip", "attachment.archive"),
+    ("report.pdf", "application/pdf", None),
+    ("logo.png", "image/png", None),
+    (None, "text/calendar", None),
+]
+
+
+@pytest.mark.parametrize(("name", "ctype", "code"), ATTACHMENTS)
+def test_attachments(name: str | None, ctype: str, code: str | None) -> None:
+    att = Attachment(filename=name, content_type=ctype, size=10, disposition="attachment",
+                     is_inline=False)
+    assert [f.code for f in attachment_findings([att])] == ([code] if code else [])
+
+
+def test_attachment_in_a_real_message() -> None:
+    payload = base64.b64encode(b"MZ fake").decode()
+    raw = (b"From: a@shop.example\r\nTo: b@mail.example\r\nSubject: Invoice\r\n"
+           b'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n'
+           b"--b\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n"
+           b"--b\r\nContent-Type: application/octet-stream\r\n"
+           b'Content-Disposition: attachment; filename="invoice.pdf.exe"\r\n'
+           b"Content-Transfer-Encoding: base64\r\n\r\n" + payload.encode() + b"\r\n--b--\r\n")
+    found = codes(raw, links=())
+    assert found.get("attachment.double_extension") is Severity.HIGH
+
+
+# (body, subject, expected status under the default policy)
+POLICY_CASES = [
+    # One lure alone is a cue, not a verdict.
+    ("Please verify your account.", "Notice", Status.UNVERIFIED),
+    # A lure with deadline pressure: two independent cues.
+    ("Please verify your account within 24 hours.", "Notice", Status.SUSPICIOUS),
+    # A lure with disguised text: a lure plus deceptive evidence.
+    ("Please verify your acc\u043eunt now.", "Notice", Status.PHISHING),
+    ("Thanks for the patch, applied.", "Re: [PATCH] sctp", Status.UNVERIFIED),
+]
+
+
+@pytest.mark.parametrize(("body", "subject", "status"), POLICY_CASES)
+def test_default_policy_on_content_findings(body: str, subject: str, status: Status) -> None:
+    found = content_findings(parse_email(message(body, subject=subject)), links=(CLICK,),
+                             brand=None, authenticated=False)
+    assert Policy().decide(found)[0] is status
+
+
+@pytest.mark.parametrize("raw", [b"", b"\x00\xff" * 5000, b"Subject: " + b"\xe2\x80\xae" * 3000,
+                                 message("a" * 500_000)])
+def test_hostile_input_never_crashes(raw: bytes) -> None:
+    assert isinstance(content_findings(parse_email(raw), links=(), brand=None,
+                                       authenticated=False), tuple)
