@@ -9,6 +9,11 @@ messages per second, latency percentiles and peak memory, then the most
 frequent finding codes on phishing and on ham.
 
     python benchmarks/eval_corpora.py [--corpora DIR] [--limit N] [--json]
+                                      [--split even|odd|all]
+
+``--split`` keeps the even- or odd-indexed files of each corpus (sorted file
+names, index % 2): rules are developed on ``even`` and ``odd`` is held out to
+measure whether they generalise.
 
 Reads ``../shared/corpora`` next to the project by default and exits 0 with a
 note when it is absent. The corpora hold live malicious links and attachments:
@@ -77,14 +82,22 @@ def message_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix == ".eml")
 
 
-def evaluate(corpus: Corpus, folder: Path, limit: int | None) -> Result:
+def split_files(files: list[Path], split: str) -> list[Path]:
+    """The even- or odd-indexed files (``all`` keeps every file)."""
+    if split == "all":
+        return files
+    parity = 0 if split == "even" else 1
+    return [p for i, p in enumerate(files) if i % 2 == parity]
+
+
+def evaluate(corpus: Corpus, folder: Path, limit: int | None, split: str = "all") -> Result:
     verifier = Verifier(
         resolver=StaticResolver({}, default="TIMEOUT"),
         trusted_authserv_ids=corpus.trusted_authserv_ids,
         trust_microsoft_365=corpus.trust_microsoft_365,
     )
     result = Result(corpus)
-    files = message_files(folder)[:limit]
+    files = split_files(message_files(folder), split)[:limit]
     for path in files:
         raw = path.read_bytes()
         start = time.perf_counter()
@@ -106,6 +119,8 @@ def main() -> int:
     parser.add_argument("--limit", type=int, help="at most N messages per corpus")
     parser.add_argument("--json", action="store_true", help="print the table as JSON")
     parser.add_argument("--top", type=int, default=15, help="finding codes to list")
+    parser.add_argument("--split", choices=("even", "odd", "all"), default="all",
+                        help="even-/odd-indexed files only (develop on even, hold out odd)")
     args = parser.parse_args()
     if not args.corpora.is_dir():
         print(f"eval_corpora: {args.corpora} not found; nothing to evaluate (skipped).")
@@ -115,7 +130,8 @@ def main() -> int:
     for corpus in CORPORA:
         folder = args.corpora / corpus.name
         if folder.is_dir():
-            results.append(evaluate(corpus, folder, args.limit))
+            results.append(evaluate(corpus, folder, args.limit, args.split))
+    print(f"split: {args.split}")
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     if args.json:

@@ -26,6 +26,7 @@ from trustcheck.errors import ConfigError
 __all__ = [
     "Advice",
     "Auth",
+    "Combination",
     "Finding",
     "Link",
     "MethodResult",
@@ -362,16 +363,134 @@ DEFAULT_FORCED: Mapping[str, Status] = {
 }
 
 
+#: Per-code weights that differ from the severity default. A key is a code, or
+#: ``code@severity`` for that code at that severity only (looked up first).
+#: One cue alone stays below ``suspicious_at`` (30) unless it is hard evidence;
+#: two independent cues reach it. Reasons in docs/verdicts.md ("Weights").
+DEFAULT_WEIGHTS: Mapping[str, float] = {
+    # Stored mail always fails DNS now; a DNS outage is not evidence of fraud.
+    "auth.temperror": 0.0,
+    # Many newsletter links leave a brand's domains; one such link is barely a cue.
+    "link.off_brand": 0.05,
+    # Newsletters embed search boxes that submit elsewhere; a cue, not a lure.
+    "link.form_action_external": 0.15,
+    # Intranet and appliance links use bare IPs too; deceptive with a lure.
+    "link.ip_literal": 0.20,
+    # Shorteners are everywhere in ham; they only hide where a link goes.
+    "link.shortener": 0.08,
+    # Replies to a free mailbox from an organisation's domain: strong, not alone.
+    "sender.reply_to_freemail@medium": 0.25,
+    # A lure phrase with something to click, reply or open (credential requests,
+    # threats, payment trouble, prizes, advance fees, held parcels).
+    "lure.credential@medium": 0.25,
+    "lure.threat@medium": 0.22,
+    "lure.payment@medium": 0.22,
+    "lure.prize@medium": 0.20,
+    "lure.advance_fee@medium": 0.22,
+    "lure.delivery@medium": 0.20,
+    # Deadline pressure is common in marketing: weaker than the other families.
+    "lure.urgency@medium": 0.15,
+    # The same phrases with nothing to act on: background only.
+    "lure.credential@low": 0.08,
+    "lure.threat@low": 0.08,
+    "lure.payment@low": 0.08,
+    "lure.prize@low": 0.05,
+    "lure.advance_fee@low": 0.10,
+    "lure.delivery@low": 0.05,
+    "lure.urgency@low": 0.05,
+    # Words written to dodge filters: ham has no reason to do this.
+    "content.disguised_text.mixed_script": 0.25,
+    "content.disguised_text.invisible": 0.25,
+    "content.disguised_text.bidi": 0.25,
+    "content.disguised_text.math_letters": 0.20,
+    # Mass mail that knows only the recipient's address.
+    "content.address_greeting": 0.20,
+    "content.recipient_in_subject": 0.15,
+    # A From domain that cannot exist on the Internet (no public suffix).
+    "content.sender_domain_invalid": 0.25,
+    # Harmless on its own (some clients write it); a cue next to others.
+    "content.display_name_is_address": 0.05,
+    # A password field inside an e-mail: no legitimate sender asks this way.
+    "content.password_form": 0.60,
+    # Files that run code or hide their type when opened.
+    "attachment.double_extension": 0.80,
+    "attachment.executable": 0.60,
+    "attachment.html": 0.25,
+    "attachment.macro": 0.25,
+    "attachment.archive": 0.10,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Combination:
+    """Findings that decide a status together: one match from each group.
+
+    A pattern is a code (``link.userinfo``) or a prefix (``lure.*``), with an
+    optional ``@severity`` meaning "at this severity or above".
+    """
+
+    name: str
+    groups: tuple[tuple[str, ...], ...]
+    status: Status
+    why: str = ""
+
+    def matches(self, findings: Iterable[Finding]) -> bool:
+        found = tuple(findings)
+        return all(any(_pattern_matches(p, f) for p in group for f in found)
+                   for group in self.groups)
+
+
+def _pattern_matches(pattern: str, finding: Finding) -> bool:
+    code, _, severity = pattern.partition("@")
+    if code.endswith("*"):
+        if not finding.code.startswith(code[:-1]):
+            return False
+    elif finding.code != code:
+        return False
+    return not severity or _SEVERITY_RANK[finding.severity] >= _SEVERITY_RANK[Severity(severity)]
+
+
+#: Combination rules. Reasons in docs/verdicts.md ("Combinations").
+DEFAULT_COMBINATIONS: tuple[Combination, ...] = (
+    Combination(
+        "lure_with_deception",
+        (("lure.*@medium",),
+         ("link.ip_literal", "link.userinfo", "link.text_href_mismatch@medium",
+          "link.lookalike@medium", "link.data_uri", "link.javascript_uri",
+          "content.disguised_text.*", "content.password_form", "content.sender_domain_invalid",
+          "attachment.double_extension", "attachment.executable", "attachment.html")),
+        Status.PHISHING,
+        "a lure that asks for action, plus a deceptive link, disguised text, an impossible "
+        "sender domain or a dangerous attachment",
+    ),
+    Combination(
+        "two_lures",
+        (("lure.credential@medium", "lure.threat@medium", "lure.payment@medium",
+          "lure.prize@medium", "lure.advance_fee@medium", "lure.delivery@medium"),
+         ("lure.urgency@medium", "content.address_greeting", "content.recipient_in_subject",
+          "sender.reply_to_freemail", "sender.display_name_address")),
+        Status.SUSPICIOUS,
+        "a lure that asks for action, sent with deadline pressure or as mass mail",
+    ),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Policy:
     """Turns findings into a status and a score. Every number here is configurable.
 
     The score combines finding weights like independent pieces of evidence:
     ``100 * (1 - prod(1 - w))``, so two medium findings weigh more than one
-    but never reach 100. The status is the highest of
+    but never reach 100. Each code counts once, at its heaviest finding: ten
+    off-brand links are one mechanism, not ten independent pieces of evidence.
+    A weight comes from ``weights`` (``code@severity``, then ``code``; defaults
+    in :data:`DEFAULT_WEIGHTS`), else from ``severity_weights``. The status is
+    the highest of
 
     * the status a finding code forces (``forced``: e.g. ``brand.impersonation``
-      forces ``impersonation``), and
+      forces ``impersonation``),
+    * the status a :class:`Combination` of findings decides (``combinations``:
+      e.g. a lure plus a deceptive link is ``phishing``), and
     * the status the score reaches (``phishing_at``, ``suspicious_at``);
 
     and is ``authentic`` only when a code in ``authentic_codes`` is present and
@@ -385,7 +504,7 @@ class Policy:
     score: a DNS failure is not evidence of fraud.
     """
 
-    weights: Mapping[str, float] = field(default_factory=dict)
+    weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     forced: Mapping[str, Status] = field(default_factory=lambda: dict(DEFAULT_FORCED))
     severity_weights: Mapping[Severity, float] = field(
         default_factory=lambda: dict(DEFAULT_SEVERITY_WEIGHTS)
@@ -396,17 +515,25 @@ class Policy:
     never_phishing: frozenset[str] = frozenset({"auth.temperror"})
     lure_prefixes: tuple[str, ...] = ("link.", "lure.", "content.", "attachment.",
                                       "template.slot")
+    combinations: tuple[Combination, ...] = DEFAULT_COMBINATIONS
 
     def weight(self, finding: Finding) -> float:
-        w = self.weights.get(finding.code)
+        """The finding's weight: ``code@severity``, else ``code``, else its severity's."""
+        w = self.weights.get(f"{finding.code}@{finding.severity.value}")
+        if w is None:
+            w = self.weights.get(finding.code)
         if w is None:
             w = self.severity_weights.get(finding.severity, 0.0)
         return min(max(w, 0.0), 1.0)
 
     def score(self, findings: Iterable[Finding]) -> int:
-        keep = 1.0
+        """``100 * (1 - prod(1 - w))`` over codes, each code counted once at its heaviest."""
+        heaviest: dict[str, float] = {}
         for f in findings:
-            keep *= 1.0 - self.weight(f)
+            heaviest[f.code] = max(heaviest.get(f.code, 0.0), self.weight(f))
+        keep = 1.0
+        for w in heaviest.values():
+            keep *= 1.0 - w
         return round(100 * (1.0 - keep))
 
     def decide(self, findings: Iterable[Finding]) -> tuple[Status, int]:
@@ -418,6 +545,9 @@ class Policy:
             forced = self.forced.get(f"{f.code}@{f.severity.value}") or self.forced.get(f.code)
             if forced is not None and _RANK[forced] > _RANK[status]:
                 status = forced
+        for combo in self.combinations:
+            if _RANK[combo.status] > _RANK[status] and combo.matches(findings):
+                status = combo.status
         if score >= self.phishing_at:
             evidence = [f for f in findings if f.code not in self.never_phishing]
             lure = any(f.code.startswith(self.lure_prefixes)
@@ -441,7 +571,7 @@ class Policy:
     def from_mapping(cls, data: Mapping[str, Any]) -> Policy:
         """Build a policy from a mapping with the keys of a policy file (see docs/verdicts.md)."""
         known = {"weights", "forced", "severity_weights", "thresholds", "authentic_codes",
-                 "never_phishing", "lure_prefixes"}
+                 "never_phishing", "lure_prefixes", "combinations"}
         unknown = set(data) - known
         if unknown:
             msg = f"Unknown policy keys {sorted(unknown)}; expected some of {sorted(known)}."
@@ -456,7 +586,9 @@ class Policy:
             thresholds = dict(data.get("thresholds", {}))
             suspicious_at = int(thresholds.get("suspicious", base.suspicious_at))
             phishing_at = int(thresholds.get("phishing", base.phishing_at))
-        except (TypeError, ValueError) as exc:
+            combinations = (base.combinations if "combinations" not in data
+                            else tuple(_combination(c) for c in data["combinations"]))
+        except (TypeError, ValueError, KeyError) as exc:
             msg = f"Invalid policy value: {exc}."
             raise ConfigError(msg) from exc
         if not 0 < suspicious_at <= phishing_at <= 100:
@@ -472,6 +604,7 @@ class Policy:
             authentic_codes=frozenset(data.get("authentic_codes", base.authentic_codes)),
             never_phishing=frozenset(data.get("never_phishing", base.never_phishing)),
             lure_prefixes=tuple(data.get("lure_prefixes", base.lure_prefixes)),
+            combinations=combinations,
         )
 
     @classmethod
@@ -495,3 +628,21 @@ class Policy:
             msg = f"Policy file {path} must hold a table/mapping at the top level."
             raise ConfigError(msg)
         return cls.from_mapping(data)
+
+
+def _combination(data: Any) -> Combination:
+    """One ``combinations`` entry of a policy file: ``{name, all_of: [[...], ...], status}``."""
+    if not isinstance(data, Mapping):
+        msg = f"a combination must be a table, not {data!r}"
+        raise ValueError(msg)
+    groups = tuple(tuple(str(p) for p in group) for group in data["all_of"])
+    for group in groups:
+        for pattern in group:
+            severity = pattern.partition("@")[2]
+            if severity:
+                Severity(severity)  # ValueError on an unknown severity
+    if not groups or not all(groups):
+        msg = f"combination {data.get('name')!r} needs non-empty 'all_of' groups"
+        raise ValueError(msg)
+    return Combination(name=str(data["name"]), groups=groups, status=Status(data["status"]),
+                       why=str(data.get("why", "")))
