@@ -29,6 +29,8 @@ Finding codes (``lure.*``, counted as lures by the policy):
     the text moves the conversation to a phone number, a messenger or a reply.
 ``lure.apk``
     a link to an Android package, or an ask to install an app from a link.
+``lure.ip_link``
+    a link to a bare IP address.
 ``lure.token_link``
     a link to an unregistered domain whose path is a random token (per-recipient
     tracking, typical of bulk smishing; brands' own short links are registered).
@@ -84,7 +86,7 @@ _INTENTS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "social": (
         (r"invitations?", r"wedding", r"funeral", r"obituary", r"photos?\s+of\s+you",
-         r"party"),
+         r"party", r"died", r"passed\s+away", r"accident"),
         ("부고", "별세", "장례", "청첩장", "결혼식", "돌잔치", "초대장", "모바일청첩"),
     ),
     "loan": (
@@ -200,6 +202,15 @@ _APK = re.compile(r"\.apk\b|앱\s?설치|어플\s?설치|설치\s?(?:하|후|해
 _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
 _HANGUL_RUN = re.compile(r"[^\uac00-\ud7a3]+")
 _TOKEN_PATH = re.compile(r"[A-Za-z0-9_\-]{4,40}\Z")
+# Five consonants in a row (y counts as a vowel): no English or romanised word does that.
+_UNPRONOUNCEABLE = re.compile(r"[bcdfghjklmnpqrstvwxz]{5}", re.IGNORECASE)
+# Top-level domains that registries sell for next to nothing and abuse reports
+# rank highest (Spamhaus "most abused TLDs"; research/sms-templates.md §2.7).
+_ABUSED_TLDS = frozenset((
+    "top", "xyz", "vip", "shop", "icu", "help", "club", "online", "site", "live", "buzz",
+    "cyou", "rest", "sbs", "cfd", "bond", "monster", "work", "click", "link", "guru",
+    "today", "fund", "mba", "win", "loan", "tk", "ml", "ga", "cf", "gq", "best", "life",
+))
 # Links that open a chat instead of a web page.
 _CHAT_LINK = re.compile(
     r"(?:whatsapp://|\bwa\.me/|chat\.whatsapp\.com/|\bt\.me/|telegram\.me/|"
@@ -424,7 +435,20 @@ def _token_link(link: Link) -> bool:
     letters = sum(c.isalpha() for c in token)
     digits = sum(c.isdigit() for c in token)
     mixed_case = token != token.lower() and token[1:] != token[1:].lower()
-    return (letters and digits and len(token) >= 4) or (mixed_case and len(token) >= 5)
+    return bool(
+        (letters and digits and len(token) >= 4)
+        or (mixed_case and len(token) >= 5)
+        or (digits >= 5 and not letters)  # a numeric ID: /40611
+        or (len(token) >= 6 and _UNPRONOUNCEABLE.search(token) is not None)  # /vnbcbtd
+    )
+
+
+def _odd_link(link: Link) -> bool:
+    """A link no brand would send: random token, bare IP, abused TLD, public shortener."""
+    if _token_link(link) or "link.ip_literal" in link.flags or "link.shortener" in link.flags:
+        return True
+    host = link.host or ""
+    return host.rsplit(".", 1)[-1] in _ABUSED_TLDS
 
 
 def scan_lures(
@@ -481,6 +505,7 @@ def scan_lures(
     navigable = [link for link in links if link.source != "redirect"]
     foreign_links = [] if brand_links else navigable
     channel = bool(foreign_links or contacts or reply)
+    odd = [link for link in foreign_links if _odd_link(link)]
     pressure = bool(urgency or money)
     findings: list[Finding] = []
 
@@ -503,7 +528,7 @@ def scan_lures(
         elif channel:
             # An object of the category, a way to act on it, and either pressure, an
             # imperative or a second object word: the shape of a lure.
-            severity = (Severity.MEDIUM if pressure or actions or len(words) >= 2
+            severity = (Severity.MEDIUM if pressure or actions or odd or len(words) >= 2
                         else Severity.LOW)
         elif money and actions and len(words) >= 3:
             # No link or number, but the whole pitch: several objects of one kind, an
@@ -555,6 +580,11 @@ def scan_lures(
         add("lure.apk", Severity.HIGH,
             "The text asks to install an app from a link (Android packages spread "
             "smishing malware).", urls=apk or [navigable[0].url])
+    bare_ip = [link for link in foreign_links if "link.ip_literal" in link.flags]
+    if bare_ip:
+        add("lure.ip_link", Severity.MEDIUM,
+            f"The text links to a bare IP address ({bare_ip[0].host}); brands link to their "
+            "domains.", url=bare_ip[0].url[:2000])
     token = [link for link in foreign_links if _token_link(link)]
     if token:
         add("lure.token_link", Severity.MEDIUM,
@@ -567,19 +597,22 @@ def scan_lures(
 # The family/acquaintance scam (메신저피싱): the phone broke, "I'm texting from a
 # computer / new number", please send money or an ID photo (research §2.6).
 _FAMILY_TROUBLE = re.compile(
-    r"폰|액정|고장|수리|번호|컴퓨터|피씨|송금|계좌|돈|보내|인증|대신|카톡|부탁|급해|급하게|"
+    r"폰|액정|고장|수리|번호|컴퓨터|피씨|송금|계좌|돈|보내|인증|대신|카톡|부탁|급해|급하게|급히|"
+    r"기프트\s?카드|상품권|문화상품|\bgift\s?cards?\b|"
     r"\bnew\s+(?:number|phone)\b|\bphone\s+(?:broke|is\s+broken|died)|\bthis\s+is\s+my\s+new\b|"
     r"\bsend\s+(?:me\s+)?money\b|\btransfer\b",
 )
 # Casual speech (반말) asking something: relatives write so, institutions never do.
 _CASUAL_ASK = re.compile(
-    r"(?:줘|줄래|해도\s?[돼되]|했어|거야|할래|[돼되]\s?\?|있어\?|가능해|바빠|바뻐)")
+    r"(?:줘|줄래|해도\s?[돼되]|했어|거야|할래|[어야돼되]\s?[?？]|가능해|바빠|바뻐)")
 
 
 def _family_scam(lower: str, hangul: str, relative: bool) -> bool:
     hits = {m.group(0) for m in _FAMILY_TROUBLE.finditer(lower)}
-    casual = _CASUAL_ASK.search(lower) is not None if hangul else relative
-    return casual and len(hits) >= (2 if relative else 3)
+    casual = _CASUAL_ASK.search(lower) is not None
+    if relative:
+        return len(hits) >= 3 or (len(hits) >= 2 and casual)
+    return bool(hangul) and casual and len(hits) >= 3
 
 
 def _channel_words(links: Sequence[Link], contacts: Sequence[Contact],
