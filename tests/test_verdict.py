@@ -170,3 +170,73 @@ def test_results_are_frozen() -> None:
     finding = f("x")
     with pytest.raises(AttributeError):
         finding.code = "y"  # type: ignore[misc]
+
+
+# -- default weights and combination rules (issue 8)
+
+# (findings, expected status, expected score) under the default policy
+DEFAULT_POLICY_CASES = [
+    # A DNS failure weighs nothing: stored mail always has one.
+    ([f("auth.temperror", Severity.LOW)], Status.UNVERIFIED, 0),
+    # The same code counts once, at its heaviest: ten off-brand links are one cue.
+    ([f("link.off_brand", Severity.LOW)] * 10, Status.UNVERIFIED, 5),
+    ([f("x", Severity.MEDIUM), f("x", Severity.LOW)], Status.SUSPICIOUS, 30),
+    # code@severity weights: a lure with a way to act weighs more than without.
+    ([f("lure.credential", Severity.MEDIUM)], Status.UNVERIFIED, 25),
+    ([f("lure.credential", Severity.LOW)], Status.UNVERIFIED, 8),
+    # A lure plus deceptive evidence is phishing (combination lure_with_deception) ...
+    ([f("lure.credential", Severity.MEDIUM), f("link.ip_literal", Severity.MEDIUM)],
+     Status.PHISHING, 40),
+    ([f("lure.prize", Severity.MEDIUM), f("attachment.html", Severity.MEDIUM)],
+     Status.PHISHING, 40),
+    # ... but not when the lure had nothing to act on, nor deception without a lure.
+    ([f("lure.credential", Severity.LOW), f("link.ip_literal", Severity.MEDIUM)],
+     Status.UNVERIFIED, 26),
+    ([f("link.ip_literal", Severity.MEDIUM)], Status.UNVERIFIED, 20),
+    # A lure with deadline pressure or mass-mail addressing is suspicious (two_lures).
+    ([f("lure.payment", Severity.MEDIUM), f("lure.urgency", Severity.MEDIUM)],
+     Status.SUSPICIOUS, 34),
+    ([f("lure.payment", Severity.MEDIUM), f("content.address_greeting", Severity.LOW)],
+     Status.SUSPICIOUS, 38),
+    # temperror plus a lure is still not phishing.
+    ([f("auth.temperror", Severity.LOW), f("lure.threat", Severity.MEDIUM)],
+     Status.UNVERIFIED, 22),
+]
+
+
+@pytest.mark.parametrize(("findings", "status", "score"), DEFAULT_POLICY_CASES)
+def test_default_policy_weights_and_combinations(
+    findings: list[Finding], status: Status, score: int
+) -> None:
+    assert Policy().decide(findings) == (status, score)
+
+
+def test_default_weights_are_probabilities_with_known_severities() -> None:
+    from trustcheck.verdict import DEFAULT_WEIGHTS
+
+    for key, weight in DEFAULT_WEIGHTS.items():
+        assert 0.0 <= weight <= 1.0, key
+        code, _, severity = key.partition("@")
+        assert code
+        assert not severity or Severity(severity)
+
+
+@pytest.mark.parametrize(("text", "error"), [
+    ('[[combinations]]\nname = "x"\nall_of = [["lure.*"], ["link.userinfo"]]\n'
+     'status = "suspicious"\n', None),
+    ('[[combinations]]\nname = "x"\nall_of = [["lure.*@loud"]]\nstatus = "suspicious"\n',
+     "Invalid policy value"),
+    ('[[combinations]]\nname = "x"\nall_of = []\nstatus = "phishing"\n', "Invalid policy value"),
+    ('[[combinations]]\nname = "x"\nstatus = "phishing"\n', "Invalid policy value"),
+])
+def test_policy_file_combinations(tmp_path: Path, text: str, error: str | None) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_text(text, encoding="utf-8")
+    if error:
+        with pytest.raises(ConfigError, match=error):
+            Policy.load(path)
+        return
+    policy = Policy.load(path)
+    assert [c.name for c in policy.combinations] == ["x"]
+    assert policy.decide([f("lure.a", Severity.LOW), f("link.userinfo", Severity.LOW)])[0] \
+        is Status.SUSPICIOUS
