@@ -210,6 +210,48 @@ def test_lookalike_finding_names_the_evidence() -> None:
     assert "paypal.com" in f.message
 
 
+@pytest.mark.parametrize(
+    ("hrefs", "expected"),
+    [
+        # one squatted registrable domain, three hosts: one finding naming all three
+        (["https://cdn.apple-billing-support.com/a", "https://track.apple-billing-support.com/b",
+          "https://appleid.apple-billing-support.com/c"],
+         {"apple-billing-support.com": ["cdn.apple-billing-support.com",
+                                        "track.apple-billing-support.com",
+                                        "appleid.apple-billing-support.com"]}),
+        # the same host twice is still one host
+        (["https://paypa1.com/a", "https://paypa1.com/b"], {"paypa1.com": ["paypa1.com"]}),
+        # two registrable domains: two findings
+        (["https://paypa1.com/", "https://x.apple-login.com/", "https://y.apple-login.com/"],
+         {"paypa1.com": ["paypa1.com"],
+          "apple-login.com": ["x.apple-login.com", "y.apple-login.com"]}),
+        # a weak host first, a strong one later: the finding takes the strong match
+        (["https://coupang.evil.ru/", "https://coupang.com.evil.ru/"],
+         {"evil.ru": ["coupang.evil.ru", "coupang.com.evil.ru"]}),
+    ],
+)
+def test_lookalike_once_per_registrable_domain(hrefs: list[str],
+                                               expected: dict[str, list[str]]) -> None:
+    html = "".join(a(h) for h in hrefs)
+    checked, findings = analyze_links(extract_links(html=[html]), registry=REGISTRY)
+    found = [f for f in findings if f.code == "link.lookalike"]
+    assert {f.evidence["registrable_domain"]: f.evidence["hosts"] for f in found} == expected
+    for f in found:
+        hosts = f.evidence["hosts"]
+        assert isinstance(hosts, list)
+        assert all(str(h) in f.message for h in hosts)
+    assert all("link.lookalike" in link.flags for link in checked if link.source == "href")
+
+
+def test_lookalike_keeps_the_strongest_host() -> None:
+    html = a("https://coupang.evil.ru/") + a("https://coupang.com.evil.ru/")
+    _, findings = analyze_links(extract_links(html=[html]), registry=REGISTRY)
+    (f,) = [f for f in findings if f.code == "link.lookalike"]
+    assert f.severity is Severity.HIGH
+    assert f.evidence["technique"] == "brand-in-subdomain"
+    assert f.evidence["host"] == "coupang.com.evil.ru"
+
+
 def test_redirect_target_is_listed() -> None:
     html = a("https://www.google.com/url?q=https://paypa1.com/x")
     checked, _ = analyze_links(extract_links(html=[html]), registry=REGISTRY)

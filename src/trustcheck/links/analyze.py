@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from trustcheck.links.domains import is_ip_literal, normalize_host, split_host
 from trustcheck.links.extract import domain_in_text, host_of
-from trustcheck.links.lookalike import LookalikeIndex, lookalike_index
+from trustcheck.links.lookalike import LookalikeIndex, LookalikeMatch, lookalike_index
 from trustcheck.links.redirectors import unwrap_all
 from trustcheck.links.skeleton import scripts_of
 from trustcheck.verdict import JSON, Finding, Link, Severity
@@ -97,6 +97,8 @@ class _Run:
         self.claimed = claimed
         self.findings: list[Finding] = []
         self._seen: set[tuple[str, str]] = set()
+        # registrable domain -> (position in findings, hosts seen, best match)
+        self._lookalikes: dict[str, tuple[int, list[str], LookalikeMatch]] = {}
 
     def add(self, flags: list[str], code: str, severity: Severity, key: str, message: str,
             evidence: dict[str, JSON]) -> None:
@@ -161,10 +163,7 @@ class _Run:
                      f"Link or image through tracking service {reg}.", ev)
         match = self.index.match(host)
         if match is not None:
-            severity = _lookalike_severity(match.score)
-            self.add(flags, "link.lookalike", severity, host,
-                     f"{host} imitates {match.brand}'s domain {match.official} "
-                     f"({match.technique.value}).", {**ev, **match.to_evidence()})
+            self.lookalike(flags, host, reg, match, ev)
         else:
             norm = normalize_host(host)
             if norm is not None and (norm.is_idn or norm.had_invisible or norm.had_bidi):
@@ -186,6 +185,37 @@ class _Run:
                 self.add(flags, "link.off_brand", Severity.LOW, reg,
                          f"Link to {reg}, which is not a registered domain of {self.claimed}.",
                          {**ev, "brand": self.claimed})
+
+    def lookalike(self, flags: list[str], host: str, reg: str, match: LookalikeMatch,
+                  ev: dict[str, JSON]) -> None:
+        """One ``link.lookalike`` finding per registrable domain, all its hosts in evidence.
+
+        cdn., track. and appleid. of one squatted domain are one deception, not three:
+        the finding keeps the strongest host match and lists every host.
+        """
+        if "link.lookalike" not in flags:
+            flags.append("link.lookalike")
+        prior = self._lookalikes.get(reg)
+        if prior is None:
+            hosts, best, position = [host], match, len(self.findings)
+            self.findings.append(Finding("link.lookalike", Severity.INFO, "", {}))
+        else:
+            position, hosts, best = prior
+            if host in hosts:
+                return
+            hosts.append(host)
+            if match.score > best.score:
+                best, ev = match, {**ev}
+            else:
+                ev = dict(self.findings[position].evidence)
+        self._lookalikes[reg] = (position, hosts, best)
+        shown = hosts[0] if len(hosts) == 1 else f"{reg} ({', '.join(hosts)})"
+        hosts_json: list[JSON] = [*hosts]
+        self.findings[position] = Finding(
+            "link.lookalike", _lookalike_severity(best.score),
+            f"{shown} imitates {best.brand}'s domain {best.official} "
+            f"({best.technique.value}).",
+            {**ev, **best.to_evidence(), "hosts": hosts_json})
 
     def mismatch(self, link: Link, target_reg: str | None, flags: list[str]) -> None:
         """Anchor text shows one domain, the href (after decoding redirectors) another."""
