@@ -524,19 +524,22 @@ def scan_lures(
         elif name == "premium":
             if not (money or reply or any(c.kind == "phone" for c in contacts)):
                 continue
-            severity = Severity.MEDIUM if (money and (reply or contacts)) else Severity.LOW
+            # Pay-per-message services: a charge, an opt-out keyword, a PO box — two of
+            # these with a number or reply keyword is the premium-SMS business model.
+            severity = (Severity.MEDIUM if (money or len(words) >= 2) and (reply or contacts)
+                        else Severity.LOW)
         elif channel:
             # An object of the category, a way to act on it, and either pressure, an
             # imperative or a second object word: the shape of a lure.
-            severity = (Severity.MEDIUM if pressure or actions or odd or len(words) >= 2
-                        else Severity.LOW)
+            severity = Severity.MEDIUM
         elif money and actions and len(words) >= 3:
             # No link or number, but the whole pitch: several objects of one kind, an
             # amount and what to do ("대출 … 한도 … 금리 … 9000만원 … 상담받으세요"):
             # the reply goes to the sending number itself.
             severity = Severity.MEDIUM
         elif pressure and actions and len(words) >= 2:
-            severity = Severity.LOW
+            # The pitch without a channel: the reply goes to the sending number.
+            severity = Severity.MEDIUM if urgency and len(words) >= 3 else Severity.LOW
         else:
             continue
         if severity is Severity.MEDIUM:
