@@ -260,3 +260,80 @@ def test_published_schema_is_valid_draft_2020_12() -> None:
 def test_empty_brand_file_is_an_error(tmp_path: Path, text: str) -> None:
     with pytest.raises(RegistryError, match=r"brands/brand\.yaml: .*wrong type"):
         Registry.load(_write(tmp_path, text))
+
+
+# --------------------------------------------------------------------------- owned domains
+
+
+OWNED = GOOD + """\
+country_domains: [acme.de, acme.co.uk]
+service_domains: [acme-cdn.example]
+"""
+
+
+@pytest.mark.parametrize(
+    ("domain", "expected"),
+    [
+        ("acme.de", "acme"),
+        ("www.acme.co.uk", "acme"),
+        ("img.acme-cdn.example", "acme"),
+        ("acme.fr", None),  # not listed: not owned
+        ("de", None),
+    ],
+)
+def test_country_and_service_domains_are_owned(tmp_path: Path, domain: str,
+                                               expected: str | None) -> None:
+    registry = Registry.load(_write(tmp_path, OWNED))
+    brand = registry.brand_for_domain(domain)
+    assert (brand.id if brand else None) == expected
+    acme = registry.get("acme")
+    assert acme is not None
+    assert acme.owns_domain(domain) is (expected is not None)
+
+
+def test_service_domains_add_no_protected_label(tmp_path: Path) -> None:
+    acme = Registry.load(_write(tmp_path, OWNED)).get("acme")
+    assert acme is not None
+    assert acme.lookalike_labels == ("acme",)
+    assert acme.all_domains[-3:] == ("acme.de", "acme.co.uk", "acme-cdn.example")
+
+
+@pytest.mark.parametrize(
+    ("text", "level", "expected"),
+    [
+        (GOOD + "country_domains: [www.acme.de]\n", "warning",
+         "country_domains[0] 'www.acme.de' is not a registrable domain"),
+        (GOOD + "service_domains: [cdn]\n", "error", "service_domains[0] 'cdn' is not a domain"),
+    ],
+)
+def test_lint_owned_domain_fields(tmp_path: Path, text: str, level: str, expected: str) -> None:
+    messages = lint_registry(_write(tmp_path, text), today=date(2026, 11, 22))
+    hits = [m for m in messages if expected in m.message]
+    assert hits, messages
+    assert hits[0].level == level
+
+
+@pytest.mark.parametrize(
+    ("domain", "brand"),
+    [
+        # national sites and infrastructure the brands list themselves (see each file's sources)
+        ("google.fr", "google"),
+        ("www.google.co.kr", "google"),
+        ("amazon.co.jp", "amazon"),
+        ("amazon.se", "amazon"),
+        ("ebay.com.au", "ebay"),
+        ("apple.com.cn", "apple"),
+        ("walmart.ca", "walmart"),
+        ("shopee.com.br", "shopee"),
+        ("outlook.office.net", "microsoft"),
+        ("login.microsoftonline.com", "microsoft"),
+        ("api.dropboxapi.com", "dropbox"),
+    ],
+)
+def test_default_registry_owns_national_and_service_domains(domain: str, brand: str) -> None:
+    from trustcheck.links.lookalike import find_lookalike
+
+    owner = Registry.default().brand_for_domain(domain)
+    assert owner is not None
+    assert owner.id == brand
+    assert find_lookalike(domain) is None
