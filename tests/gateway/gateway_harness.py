@@ -16,14 +16,19 @@ from __future__ import annotations
 import contextlib
 import os
 import pwd
+import re
 import shutil
 import signal
 import smtplib
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
@@ -258,11 +263,11 @@ class MilterProcess:
     proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        out = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "trustcheck", "milter", "--config", str(self.config),
-             "--listen", f"inet:127.0.0.1:{self.port}"],
-            stdout=out, stderr=out, cwd=ROOT)
+        with (open(self.log, "ab") if self.log else open(os.devnull, "wb")) as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "trustcheck", "milter", "--config", str(self.config),
+                 "--listen", f"inet:127.0.0.1:{self.port}"],
+                stdout=out, stderr=out, cwd=ROOT)
         wait_port(self.port)
 
     def kill(self) -> None:
@@ -366,12 +371,101 @@ def gateway(tmp: Path, config: Path, *, default_action: str = "tempfail",
             smtpd_procs: int = 20) -> Iterator[tuple[Postfix, MilterProcess]]:
     """A running milter and a Postfix instance that uses it; both stopped at exit."""
     milter = MilterProcess(config, log=tmp / "milter.log")
-    postfix = Postfix(tmp / "postfix", milter.port, default_action=default_action,
+    # Postfix drops to the postfix user, which must reach its directories: pytest's
+    # tmp_path is 0700, so the instance lives in its own world-traversable temp dir.
+    root = Path(tempfile.mkdtemp(prefix="trustcheck-postfix-"))
+    root.chmod(0o755)
+    postfix = Postfix(root, milter.port, default_action=default_action,
                       smtpd_procs=smtpd_procs)
     try:
         milter.start()
         postfix.start()
         yield postfix, milter
     finally:
-        postfix.stop()
-        milter.stop()
+        try:
+            postfix.stop()
+            milter.stop()
+        finally:
+            with contextlib.suppress(OSError):
+                shutil.copy(root / "maillog", tmp / "maillog")
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def held_tags(postfix: Postfix, prefix: str) -> set[str]:
+    """``X-Test-Id`` values of the messages in the hold queue (read as bytes, as root)."""
+    tags = set()
+    for path in postfix.held():
+        for m in re.finditer(rb"X-Test-Id: (" + re.escape(prefix.encode()) + rb"[0-9]+)",
+                             path.read_bytes()):
+            tags.add(m.group(1).decode())
+    return tags
+
+
+def delivered_tags(postfix: Postfix, prefix: str) -> set[str]:
+    """``X-Test-Id`` values of the delivered messages."""
+    tags = set()
+    for path in postfix.delivered():
+        for k, v in read_delivered(path):
+            if k == "X-Test-Id" and v.startswith(prefix):
+                tags.add(v)
+    return tags
+
+
+def run_load(postfix: Postfix, milter: MilterProcess,
+             kinds: Sequence[tuple[bytes, dict[str, str]]], *, total: int, clients: int,
+             kill_at: int | None = None, restart_at: int | None = None,
+             prefix: str = "load-") -> dict[str, float]:
+    """Send ``total`` messages (cycling through ``kinds``) with ``clients`` threads.
+
+    Every message is accounted for by its ``X-Test-Id``: the client saw 250
+    (then it must be delivered or held), 5xx (rejected) or 4xx (tempfailed).
+    ``lost`` counts accepted messages found neither in the Maildir nor in the hold
+    queue. With ``kill_at`` the milter is SIGKILLed after that many sends and
+    restarted after ``restart_at``; Postfix answers 4xx meanwhile
+    (milter_default_action = tempfail). Latencies are per SMTP transaction
+    (connect to QUIT) as the client saw them.
+    """
+    lock = threading.Lock()
+    count = Counter[str]()
+
+    def one(i: int) -> SendResult:
+        raw, env = kinds[i % len(kinds)]
+        tag = f"{prefix}{i}"
+        r = send(postfix.port, tagged(raw, tag), tag=tag, **env)
+        with lock:
+            count["n"] += 1
+            n = count["n"]
+        if kill_at is not None and n == kill_at:
+            milter.kill()
+        if restart_at is not None and n == restart_at:
+            milter.start()
+        return r
+
+    start = time.monotonic()
+    with ThreadPoolExecutor(clients) as pool:
+        results = list(pool.map(one, range(total)))
+    elapsed = time.monotonic() - start
+    postfix.wait_idle(300)
+    outcomes = Counter(r.outcome for r in results)
+    accepted = {r.tag for r in results if r.outcome == "accepted"}
+    delivered = delivered_tags(postfix, prefix) & accepted
+    held = held_tags(postfix, prefix) & accepted
+    latencies = sorted(r.seconds for r in results if r.outcome != "error")
+
+    def pct(q: float) -> float:
+        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] if latencies else 0.0
+
+    return {
+        "sent": total,
+        "accepted": outcomes["accepted"],
+        "rejected": outcomes["rejected"],
+        "tempfailed": outcomes["tempfailed"],
+        "errors": outcomes["error"],
+        "delivered": len(delivered),
+        "held": len(held),
+        "lost": len(accepted - delivered - held),
+        "seconds": round(elapsed, 2),
+        "messages_per_second": round(total / elapsed, 1) if elapsed else 0.0,
+        "p50_ms": round(pct(0.50) * 1000, 1),
+        "p99_ms": round(pct(0.99) * 1000, 1),
+    }
