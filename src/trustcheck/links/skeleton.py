@@ -15,6 +15,14 @@ character imitates: ``аррӏе`` (Cyrillic) folds to ``apple``. Sources, in or
 
 Characters with no ASCII prototype are kept, so a fold equal to an ASCII brand
 label proves every character was a lookalike.
+
+Why not :func:`trustcheck.registry.names.fold`: that is a lossy *equivalence*
+skeleton for comparing names with both sides folded (it also folds ASCII ``i`` to
+``l`` and ``rn`` to ``m``, so ``microsoft`` becomes ``mlcrosoft``), while the
+lookalike index looks the result up among unfolded brand labels and must tell an
+IDN homoglyph (``mіcrosoft`` with Cyrillic ``і``) from an ASCII one (``rnicrosoft``,
+found by the index's own variant table). Different contracts, so two functions;
+both read the same ``confusables.txt`` data from confusable-homoglyphs.
 """
 
 from __future__ import annotations
