@@ -31,6 +31,9 @@ Finding codes (``lure.*``, counted as lures by the policy):
     a link to an Android package, or an ask to install an app from a link.
 ``lure.ip_link``
     a link to a bare IP address.
+``lure.odd_link``
+    no intent words, but pressure or an imperative and a link no brand would send
+    (public shortener, random token, bare IP, abused TLD).
 ``lure.token_link``
     a link to an unregistered domain whose path is a random token (per-recipient
     tracking, typical of bulk smishing; brands' own short links are registered).
@@ -583,6 +586,12 @@ def scan_lures(
         add("lure.apk", Severity.HIGH,
             "The text asks to install an app from a link (Android packages spread "
             "smishing malware).", urls=apk or [navigable[0].url])
+    if odd and not intents and (pressure or actions) and not any(
+            f.code == "lure.token_link" for f in findings):
+        add("lure.odd_link", Severity.MEDIUM,
+            f"The text urges the reader to a link no brand would send "
+            f"({odd[0].host or odd[0].url[:60]}: shortened, random, bare IP or abused TLD).",
+            url=odd[0].url[:2000], urgency=list(urgency), actions=list(actions))
     bare_ip = [link for link in foreign_links if "link.ip_literal" in link.flags]
     if bare_ip:
         add("lure.ip_link", Severity.MEDIUM,
