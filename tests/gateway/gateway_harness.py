@@ -156,7 +156,7 @@ def milter_available() -> str | None:
 
 @dataclass
 class Postfix:
-    """One private Postfix instance under ``root``."""
+    """One private Postfix instance under ``root`` (``milter_port=0``: no milter)."""
 
     root: Path
     milter_port: int
@@ -181,7 +181,8 @@ class Postfix:
         os.chmod(self.root, 0o755)  # the postfix user must traverse to its dirs
         (self.etc / "main.cf").write_text(_MAIN_CF.format(
             root=self.root, domain=DOMAIN, uid=pw.pw_uid, gid=pw.pw_gid,
-            milter=f"inet:127.0.0.1:{self.milter_port}", default_action=self.default_action))
+            milter=f"inet:127.0.0.1:{self.milter_port}" if self.milter_port else "",
+            default_action=self.default_action))
         (self.etc / "master.cf").write_text(_MASTER_CF.format(port=self.port,
                                                               smtpd_procs=self.smtpd_procs))
         self._postfix("check")
@@ -411,7 +412,7 @@ def delivered_tags(postfix: Postfix, prefix: str) -> set[str]:
     return tags
 
 
-def run_load(postfix: Postfix, milter: MilterProcess,
+def run_load(postfix: Postfix, milter: MilterProcess | None,
              kinds: Sequence[tuple[bytes, dict[str, str]]], *, total: int, clients: int,
              kill_at: int | None = None, restart_at: int | None = None,
              prefix: str = "load-") -> dict[str, float]:
@@ -435,9 +436,9 @@ def run_load(postfix: Postfix, milter: MilterProcess,
         with lock:
             count["n"] += 1
             n = count["n"]
-        if kill_at is not None and n == kill_at:
+        if milter is not None and kill_at is not None and n == kill_at:
             milter.kill()
-        if restart_at is not None and n == restart_at:
+        if milter is not None and restart_at is not None and n == restart_at:
             milter.start()
         return r
 
