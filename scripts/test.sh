@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 
 # Real servers used by integration tests; each is started by the tests themselves,
 # bound to 127.0.0.1 only, and stopped when they end.
-DEBIAN_PACKAGES=(nsd)
+# postfix: the gateway tests run a private instance (postfix -c DIR) on a high port;
+# libmilter-dev, gcc: pymilter (the gateway extra) is source-only and compiles against libmilter.
+DEBIAN_PACKAGES=(nsd postfix libmilter-dev gcc)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
@@ -19,6 +21,8 @@ if ((${#missing[@]})); then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         echo "test.sh: installing Debian packages: ${missing[*]}" >&2
         export DEBIAN_FRONTEND=noninteractive
+        # Postfix asks for a mail setup on install; the tests bring their own config.
+        echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
         apt-get update -qq >/dev/null
         # policy-rc.d keeps the packages' own services from starting system-wide:
         # the tests start their own instances on loopback.
@@ -34,7 +38,7 @@ fi
 
 PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test,gateway]'
 
 .venv/bin/ruff check src tests benchmarks
 .venv/bin/mypy
