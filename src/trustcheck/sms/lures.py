@@ -200,6 +200,8 @@ _REPLY = re.compile(
     r"문자\s?(?:줘|주세요|줄래|부탁)|답장\s?(?:줘|주세요|바랍)|회신\s?(?:바랍|주세요|부탁)|"
     r"톡\s?(?:줘|주세요)",
 )
+_OPT_OUT = re.compile(r"\b(?:stop|help|end|cancel|quit|unsubscribe|optout|info)\b",
+                     re.IGNORECASE)
 _APK = re.compile(r"\.apk\b|앱\s?설치|어플\s?설치|설치\s?(?:하|후|해)|install\s+(?:the\s+)?app",
                   re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
@@ -461,6 +463,7 @@ def scan_lures(
     brand_links: bool = False,
     own_numbers: frozenset[str] = frozenset(),
     country: str | None = None,
+    trusted_sender: bool = False,
 ) -> LureScan:
     """Find lure intents, channels and pressure in an SMS text and raise findings.
 
@@ -469,7 +472,8 @@ def scan_lures(
     brand's registered domains (such a link is the brand's, not a lure channel);
     ``own_numbers`` are the last 8 digits of the claimed brand's registered numbers
     (its own customer centre is no callback lure); ``country`` is the region
-    numbers in the text are read in (default: KR for Korean text, else GB and US).
+    numbers in the text are read in (default: KR for Korean text, else GB and US);
+    ``trusted_sender`` is True when the sender is registered for the claimed brand.
     Never raises; reads at most :data:`TEXT_LIMIT` characters.
     """
     text = text[:TEXT_LIMIT]
@@ -481,7 +485,11 @@ def scan_lures(
     if "family" not in intents and hangul and _family_scam(lower, hangul, relative=False):
         intents["family"] = ("(no relative named)",)
     money = _first(_MONEY, text)
-    reply = _first(_REPLY, text)
+    # Opt-out and help keywords ("Reply STOP to cancel", "HELP 4 info") are what
+    # carriers require of every bulk sender (CTIA guidelines): not a lure channel.
+    # A registered sender's replies go back to the brand itself.
+    reply = () if trusted_sender else tuple(
+        r for r in _first(_REPLY, text) if not _OPT_OUT.search(r))
 
     contacts: list[Contact] = []
     messenger_spans: list[tuple[int, int]] = []

@@ -129,7 +129,7 @@ def verify_sms(
 
     scan = scan_lures(clean, links=links, brand_links=on_brand,
                       own_numbers=_own_numbers(brand) if brand is not None else frozenset(),
-                      country=country)
+                      country=country, trusted_sender=registered)
     findings.extend(scan.findings)
     if foreign and korean and scan.intents:
         # "[국제발신] 해외결제 798,000원 승인": a Korean-language notice about the
