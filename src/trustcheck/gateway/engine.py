@@ -190,6 +190,7 @@ class GatewayEngine:
             "ms": round(seconds * 1000, 1),
             "brand": verdict.brand if verdict is not None else None,
             "reason": decision.reason,
+            "codes": list(verdict.codes()) if verdict is not None else [],
         }, ensure_ascii=False))
         return Checked(decision, verdict, seconds)
 

@@ -47,9 +47,12 @@ def run_milter(engine: GatewayEngine, listen: ListenSpec, *, name: str = "trustc
 
     Must be called from the main thread (it installs the signal handlers).
     libmilter runs in a second thread: libmilter blocks SIGHUP/SIGTERM/SIGINT
-    in the threads it starts and handles them itself, so the main thread keeps
-    them unblocked and receives them instead; a reload then swaps the verifier
-    without touching the listening socket or sessions in flight.
+    in the threads it starts and waits for them in its own signal thread; the main
+    thread keeps them unblocked, and Linux delivers a process-directed signal to
+    the main thread first, so it receives them: a reload then swaps the verifier
+    without touching the listening socket or sessions in flight. (Should
+    libmilter's thread take one anyway, SIGTERM still stops gracefully and SIGHUP
+    only re-opens the socket; send SIGHUP again to reload.)
     """
     import Milter
 
@@ -74,7 +77,7 @@ def run_milter(engine: GatewayEngine, listen: ListenSpec, *, name: str = "trustc
 
     def on_term(signum: int, frame: FrameType | None) -> None:
         del frame
-        log.info('{"event": "shutdown", "signal": %d}', signum)
+        log.info('{"event": "stopping", "signal": %d}', signum)
         Milter.milter.stop()  # smfi_stop: finish sessions in flight, accept no new ones
 
     def on_hup(signum: int, frame: FrameType | None) -> None:
@@ -98,6 +101,9 @@ def run_milter(engine: GatewayEngine, listen: ListenSpec, *, name: str = "trustc
         pass
     thread.join(timeout=10)
     engine.close()
+    # Logged here, not in the handler: libmilter's own signal thread may take a SIGTERM
+    # (it stops the same graceful way), and the line must appear either way.
+    log.info('{"event": "shutdown"}')
     if errors:
         raise errors[0]
 
@@ -183,7 +189,7 @@ def _session_class(Milter: Any, engine: GatewayEngine) -> type:
             try:
                 queue_id = self.getsymval("i")
                 checked = engine.check(
-                    b"".join(self._chunks),
+                    self._return_path() + b"".join(self._chunks),
                     envelope=Envelope(ip=self._ip, helo=self._helo, mail_from=self._mail_from),
                     headers=self._headers,
                     subject=self._subject,
@@ -197,6 +203,15 @@ def _session_class(Milter: Any, engine: GatewayEngine) -> type:
                            else Milter.CONTINUE)
             finally:
                 self._new_message(None)
+
+        def _return_path(self) -> bytes:
+            # The delivering MTA records MAIL FROM as Return-Path (RFC 5321 §4.4), and
+            # Postfix drops any Return-Path the client sent (message_drop_headers), so the
+            # verifier sees the field the mailbox will show: the envelope's reverse-path.
+            if self._mail_from is None or any(n.lower() == "return-path"
+                                              for n, _ in self._headers):
+                return b""
+            return b"Return-Path: <" + self._mail_from.encode("utf-8", "replace") + b">\r\n"
 
         def _apply(self, decision: Decision) -> int:
             if decision.reply is not None:
