@@ -91,10 +91,12 @@ def verify_sms(
     country = (sms.country or "").upper() or None
     sender = parse_sender(sms.sender, country)
     korean = _HANGUL.search(text) is not None
+    if country is None and labels:
+        country = "KR"  # only Korean carriers write these labels (research §2.1-2.2)
     if country is None and sender is not None and sender.kind is SenderKind.PHONE:
         country = sender.region
-    if country is None and (korean or any(label.startswith("[") for label in labels)):
-        country = "KR"  # Hangul text and Korean carrier labels: read as received in Korea
+    if country is None and korean:
+        country = "KR"
     clean = _LATIN_NOISE.sub("", text) if korean else text
 
     claims = claim_brand_sms(registry=registry, body=clean, sender=sms.sender, country=country)
@@ -106,8 +108,16 @@ def verify_sms(
 
     foreign = any(label.strip("[]") in ("국제발신", "국외발신", "해외발신") for label in labels)
     if foreign:
-        domestic = brand is not None and presents and brand.country is not None and (
-            brand.country == (country or "KR"))
+        # The label is a Korean carrier's: a Korean brand's message from abroad is a
+        # hard mismatch (research §2.2) unless it came from a number the brand
+        # registered abroad.
+        abroad = sender is not None and sender.kind is SenderKind.PHONE and (
+            sender.region not in (None, "KR"))
+        domestic = (brand is not None and presents and brand.country == "KR"
+                    and not (abroad and any(f.code == "sms.registered_sender"
+                                            for f in findings))
+                    and not (abroad and brand is not None and sender is not None
+                             and _registered_abroad(brand, sender)))
         findings.append(Finding(
             "sms.foreign_origin", Severity.INFO,
             f"The carrier marked this SMS as sent from abroad ({', '.join(labels)}).",
@@ -254,6 +264,12 @@ def _is_registered(brand: Brand, sender: SmsSender, country: str | None) -> bool
     return False
 
 
+def _registered_abroad(brand: Brand, sender: SmsSender) -> bool:
+    """The sender is one the brand registered for some country other than Korea."""
+    return any(_is_registered(brand, sender, country)
+               for country in brand.sms_senders if country != "KR")
+
+
 def _squash(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
@@ -344,7 +360,8 @@ def _sender_checks(
             + f", so {sender.raw} cannot be verified as its own.",
             {"brand": target.id, "sender": sender.key, "country": country}))
     if (sender.kind is SenderKind.PHONE and target.country and sender.region
-            and sender.region != target.country and country == target.country):
+            and sender.region != target.country and country == target.country
+            and not _registered_abroad(target, sender)):
         findings.append(Finding(
             "sms.foreign_sender", Severity.MEDIUM,
             f"{target.display_name} is a {target.country} brand, but the sender {sender.raw} "
