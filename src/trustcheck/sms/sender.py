@@ -107,7 +107,10 @@ def _parse(raw: str, country: str | None) -> SmsSender:
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return SmsSender(
         raw, SenderKind.PHONE, e164,
-        region=phonenumbers.region_code_for_number(number),
+        # Fictional and unallocated ranges have no region of their own: fall back
+        # to the country calling code's main region (+44 -> GB).
+        region=(phonenumbers.region_code_for_number(number)
+                or phonenumbers.region_code_for_country_code(number.country_code)),
         number_type=_TYPES.get(phonenumbers.number_type(number), "unknown"),
         valid=phonenumbers.is_valid_number(number),
     )
