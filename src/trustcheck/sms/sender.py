@@ -110,7 +110,7 @@ def _parse(raw: str, country: str | None) -> SmsSender:
         # Fictional and unallocated ranges have no region of their own: fall back
         # to the country calling code's main region (+44 -> GB).
         region=(phonenumbers.region_code_for_number(number)
-                or phonenumbers.region_code_for_country_code(number.country_code)),
+                or phonenumbers.region_code_for_country_code(number.country_code or 0)),
         number_type=_TYPES.get(phonenumbers.number_type(number), "unknown"),
         valid=phonenumbers.is_valid_number(number),
     )
