@@ -218,7 +218,7 @@ _ABUSED_TLDS = frozenset((
 ))
 # Links that open a chat instead of a web page.
 _CHAT_LINK = re.compile(
-    r"(?:whatsapp://|\bwa\.me/|chat\.whatsapp\.com/|\bt\.me/|telegram\.me/|"
+    r"(?:https?://)?(?:whatsapp://|\bwa\.me/|chat\.whatsapp\.com/|\bt\.me/|telegram\.me/|"
     r"open\.kakao\.com/|pf\.kakao\.com/|line\.me/|\bqr\.kakao)", re.IGNORECASE)
 
 
@@ -629,7 +629,9 @@ _CASUAL_ASK = re.compile(
 
 def _family_scam(lower: str, hangul: str, relative: bool) -> bool:
     hits = {m.group(0) for m in _FAMILY_TROUBLE.finditer(lower)}
-    casual = _CASUAL_ASK.search(lower) is not None
+    # Korean relatives write 반말; in English the two troubles ("new number",
+    # "send money") say enough.
+    casual = _CASUAL_ASK.search(lower) is not None if hangul else True
     if relative:
         return len(hits) >= 3 or (len(hits) >= 2 and casual)
     return bool(hangul) and casual and len(hits) >= 3
