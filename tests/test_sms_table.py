@@ -16,7 +16,8 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "sms"
 TABLES = [
     # file, text column, sender column, expected (line, sender, body start) per row
     ("kr-utf8-bom.csv", "content", "sender",
-     [(2, "1577-7011", "[Web발신]\n[쿠팡] 결제"), (4, "010-1234-5678", "엄마 나 폰 고장나서\n이 번호로")]),
+     [(2, "1577-7011", "[Web발신]\n[쿠팡] 결제"),
+      (4, "010-1234-5678", "엄마 나 폰 고장나서\n이 번호로")]),
     ("kr-cp949.csv", "content", "sender",
      [(2, "+12025550100", "[국제발신] 해외결제"), (3, None, "택배 주소 불일치")]),
     ("mixed-encoding.csv", "MainText", "Sender",
