@@ -185,6 +185,8 @@ class Compiled:
 
     parts: tuple[Part, ...]
     units: tuple[re.Pattern[str] | _Block, ...]
+    sources: tuple[str, ...] = ()
+    """The template text of each unit, for reports."""
 
     @property
     def regex(self) -> str:
@@ -214,6 +216,39 @@ class Compiled:
             if found is not None:
                 return found
         return None
+
+    def first_mismatch(self, text: str) -> tuple[int, str, str] | None:
+        """Where ``text`` first departs from the template, read top to bottom.
+
+        Returns ``(line number from 1, expected template line, actual line)``, or
+        None when the text fits. A repeated block ends as soon as the next template
+        line fits, so the report points at the line a person would.
+        """
+        if self.match(text) is not None:
+            return None
+        lines = text.split("\n")[:_MAX_LINES]
+        i = 0
+        for u, unit in enumerate(self.units):
+            nxt = self.units[u + 1] if u + 1 < len(self.units) else None
+            if isinstance(unit, re.Pattern):
+                if i >= len(lines) or not _fits(unit, lines[i]):
+                    return i + 1, self.sources[u], lines[i] if i < len(lines) else "(end)"
+                i += 1
+                continue
+            count = 0
+            while i < len(lines):
+                if count and isinstance(nxt, re.Pattern) and _fits(nxt, lines[i]):
+                    break
+                item = _block_item(unit, lines, i)
+                if item is None:
+                    break
+                count += 1
+                i += len(unit.lines)
+            if not count:
+                return i + 1, self.sources[u], lines[i] if i < len(lines) else "(end)"
+        if i < len(lines):
+            return i + 1, "(end of template)", lines[i]
+        return len(lines), "(template)", "(text)"
 
     def _from(self, u: int, i: int, lines: list[str],
               memo: dict[tuple[int, int], dict[str, Any] | None],
@@ -251,6 +286,10 @@ class Compiled:
                     break
         memo[key] = result
         return result
+
+
+def _fits(rx: re.Pattern[str], line: str) -> bool:
+    return len(line) <= _MAX_LINE and rx.fullmatch(line) is not None
 
 
 def _values(m: re.Match[str]) -> dict[str, Any]:
@@ -324,12 +363,28 @@ def compile_text(text: str, lengths: Mapping[str, int] | None = None) -> Compile
             raise RegistryError(msg)
         seen.add(name)
     units: list[re.Pattern[str] | _Block] = []
+    sources: list[str] = []
     for line in _split_lines(parts):
         if isinstance(line, Part):
             assert line.group is not None
-            inner = _split_lines(line.children)
-            units.append(_Block(line.group, tuple(
-                _line_regex(ln, lengths) for ln in inner if isinstance(ln, list))))
+            inner = [ln for ln in _split_lines(line.children) if isinstance(ln, list)]
+            units.append(_Block(line.group, tuple(_line_regex(ln, lengths) for ln in inner)))
+            sources.append("{{#" + line.group + "}} " + " / ".join(_source(ln) for ln in inner)
+                           + " {{/" + line.group + "}}")
         else:
             units.append(_line_regex(line, lengths))
-    return Compiled(parts=parts, units=tuple(units))
+            sources.append(_source(line))
+    return Compiled(parts=parts, units=tuple(units), sources=tuple(sources))
+
+
+def _source(parts: list[Part]) -> str:
+    out = []
+    for p in parts:
+        if p.slot:
+            out.append("{{" + p.slot + "}}")
+        elif p.group:
+            out.append("{{#" + p.group + "}}" + _source(list(p.children)) + "{{/" + p.group
+                       + "}}")
+        else:
+            out.append(p.text)
+    return normalise("".join(out))
