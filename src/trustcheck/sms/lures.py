@@ -200,6 +200,7 @@ _REPLY = re.compile(
     r"문자\s?(?:줘|주세요|줄래|부탁)|답장\s?(?:줘|주세요|바랍)|회신\s?(?:바랍|주세요|부탁)|"
     r"톡\s?(?:줘|주세요)",
 )
+_MONEY_HINT = re.compile(r"[\d$£€₩¥]|[일이삼사오육칠팔구십백천]\s?[만억]")
 _OPT_OUT = re.compile(r"\b(?:stop|help|end|cancel|quit|unsubscribe|optout|info)\b",
                      re.IGNORECASE)
 _APK = re.compile(r"\.apk\b|앱\s?설치|어플\s?설치|설치\s?(?:하|후|해)|install\s+(?:the\s+)?app",
@@ -246,6 +247,8 @@ class _Vocab:
     en_multi: Mapping[str, re.Pattern[str]]
     """First word of a multi-word entry (``#`` for a digit) -> the entries starting so."""
     en_parts: Mapping[str, re.Pattern[str]]
+    en_any: re.Pattern[str]
+    """Any English entry: one test rejects the many tokens that are no vocabulary."""
     ko: re.Pattern[str]
     ko_parts: Mapping[str, frozenset[str]]
 
@@ -269,6 +272,8 @@ def _vocab() -> _Vocab:
         en_multi={k: re.compile(r"(?:" + "|".join(v) + r")\b") for k, v in multi.items()},
         en_parts={k: re.compile("(?:" + "|".join(v) + r")\Z", re.IGNORECASE)
                   for k, v in en_parts.items()},
+        en_any=re.compile("(?:" + "|".join(w for words in en_parts.values() for w in words)
+                          + r")\Z", re.IGNORECASE),
         ko=re.compile("|".join(re.escape(w) for w in every_ko)),
         ko_parts={k: frozenset(v) for k, v in ko_parts.items()},
     )
@@ -276,8 +281,10 @@ def _vocab() -> _Vocab:
 
 @functools.lru_cache(maxsize=8192)
 def _en_categories(word: str) -> tuple[str, ...]:
-    parts = _vocab().en_parts
-    return tuple(k for k, pattern in parts.items() if pattern.match(word))
+    vocab = _vocab()
+    if vocab.en_any.match(word) is None:
+        return ()
+    return tuple(k for k, pattern in vocab.en_parts.items() if pattern.match(word))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -304,7 +311,7 @@ def _words(lower: str, hangul: str) -> dict[str, tuple[str, ...]]:
         if n >= 300:
             break
         token = m.group()
-        if len(token) > 1:
+        if len(token) > 1 and not token.isdigit():
             note(token, _en_categories(token))
         # Multi-word entries are tried only where their first word stands.
         lead = "#" if token[0].isdigit() else token
@@ -482,9 +489,11 @@ def scan_lures(
     intents = _words(lower, hangul)
     urgency = intents.pop(_URGENCY, ())
     actions = intents.pop(_ACTION, ())
-    if "family" not in intents and hangul and _family_scam(lower, hangul, relative=False):
+    if ("family" not in intents and hangul and _CASUAL_ASK.search(hangul) is not None
+            and _family_scam(lower, hangul, relative=False)):
         intents["family"] = ("(no relative named)",)
-    money = _first(_MONEY, text)
+    # Cheap substring tests first: most texts have no digit, no "@", no chat link.
+    money = _first(_MONEY, text) if _MONEY_HINT.search(text) else ()
     # Opt-out and help keywords ("Reply STOP to cancel", "HELP 4 info") are what
     # carriers require of every bulk sender (CTIA guidelines): not a lure channel.
     # A registered sender's replies go back to the brand itself.
@@ -502,7 +511,9 @@ def scan_lures(
         messenger_spans.append(m.span())
         if len(contacts) >= 5:
             break
-    for m in _CHAT_LINK.finditer(text[:TEXT_LIMIT]):
+    chat = _CHAT_LINK.finditer(text) if ("://" in lower or ".me/" in lower
+                                           or "kakao" in lower) else ()
+    for m in chat:
         link = text[m.start():m.end() + 40].split()[0]
         contacts.append(Contact("messenger", link, _chat_platform(m.group(0))))
         break
@@ -511,7 +522,8 @@ def scan_lures(
             continue
         if not any(phone in text[a:b] for a, b in messenger_spans):
             contacts.append(Contact("phone", phone))
-    contacts.extend(Contact("email", e) for e in _first(_EMAIL, text, 3))
+    if "@" in text:
+        contacts.extend(Contact("email", e) for e in _first(_EMAIL, text, 3))
 
     navigable = [link for link in links if link.source != "redirect"]
     foreign_links = [] if brand_links else navigable

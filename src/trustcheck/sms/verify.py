@@ -64,8 +64,10 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _DIGITS = re.compile(r"\D")
 # Anything the link extractor could read as a URL (scheme, host.tld, defanged dot,
 # dotted quad); most texts have none, and skipping the extractor keeps SMS fast.
+# Only ASCII top-level domains: "요.진짜" ends a Korean sentence, it is no host
+# (IDN TLDs still arrive as xn-- or with a scheme).
 _URLISH = re.compile(
-    r"://|[\w-][.\u3002\uff0e\uff61][A-Za-z\u00a0-\uffff]{2}|[\[({](?:\.|dot)[\])}]|"
+    r"://|[\w-][.\u3002\uff0e\uff61][A-Za-z]{2}|[\[({](?:\.|dot)[\])}]|"
     r"\d\.\d{1,3}\.\d|www", re.IGNORECASE)
 # A brand named this early in the text presents the message as the brand's.
 _PRESENT_WITHIN = 60
