@@ -138,6 +138,14 @@ class TemplateSet:
         """The template ``id@version``, or the active version of ``id``."""
         return self._by_key.get(key)
 
+    def versions(self, key: str) -> tuple[Template, ...]:
+        """``[template]`` for ``id@version``; every non-draft version of ``id``, newest first."""
+        if "@" in key:
+            one = self._by_key.get(key)
+            return (one,) if one is not None else ()
+        found = [t for t in self.templates if t.id == key and t.status != "draft"]
+        return tuple(sorted(found, key=lambda t: t.version, reverse=True))
+
     def brand(self, brand_id: str, fallback: Brand | None = None) -> Brand | None:
         """The registered brand ``brand_id`` (``fallback`` when it has that id)."""
         if fallback is not None and fallback.id == brand_id:

@@ -107,12 +107,16 @@ def check_conformance(
     started = time.perf_counter()
     if channel is None:
         channel = "email" if _looks_like_email(sample) else "sms"
-    forced = None
+    forced: Template | None = None
     if template_id is not None:
-        forced = templates.get(template_id)
-        if forced is None:
+        versions = templates.versions(template_id)
+        if not versions:
             msg = f"No registered template {template_id!r}."
             raise InputError(msg)
+        forced = versions[0]
+        if len(versions) > 1 and channel == "email":
+            # "acme.receipt" without a version: the version the sample is closest to.
+            forced = _closest(sample, versions)
     if channel == "email":
         raw = sample.encode("utf-8") if isinstance(sample, str) else sample
         template, deviations = _email(parse_email(raw), templates, forced)
@@ -122,6 +126,16 @@ def check_conformance(
     return ConformanceReport(sample=name, template=template.key if template else None,
                              channel=channel, deviations=tuple(deviations),
                              seconds=time.perf_counter() - started)
+
+
+def _closest(sample: bytes | str, versions: Sequence[Template]) -> Template:
+    raw = sample.encode("utf-8") if isinstance(sample, str) else sample
+    parsed = parse_email(raw)
+    facts = html_facts(parsed.html[0]) if parsed.html else None
+    shown = facts.text if facts is not None and facts.text else normalise(parsed.text)
+    sub = TemplateSet(tuple(versions))
+    ranked = _rank_email(sub, facts.layout if facts else frozenset(), text_shingles(shown), None)
+    return ranked[0].entry.template if ranked else versions[0]
 
 
 def _looks_like_email(sample: bytes | str) -> bool:
@@ -269,7 +283,7 @@ def _sms(text: str, templates: TemplateSet, forced: Template | None,
                 len(words & set(normalise(body).split())) / max(1, len(body.split())))
             if best is None or score > best[0]:
                 best = (score, t, ch, compiled)
-    if best is None or best[0] < 0.3:
+    if best is None or (forced is None and best[0] < 0.3):
         return None, channel, [Deviation("template", "a registered SMS/AlimTalk template",
                                          norm[:80], "matches no registered template")]
     _, t, ch, compiled = best
