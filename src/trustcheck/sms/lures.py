@@ -169,7 +169,7 @@ _CTA_EN = (
     r"install", r"contact", r"send", r"go\s+to", r"log\s+onto", r"check", r"complete",
     r"fill", r"apply", r"register", r"collect", r"redeem", r"activate", r"respond",
     r"accept", r"submit", r"view", r"track", r"schedule", r"enter", r"find\s+out", r"get",
-    r"see", r"join", r"buy", r"order", r"book", r"learn", r"discover", r"watch", r"shop",
+    r"join", r"buy", r"order", r"book", r"learn", r"discover", r"shop",
 )
 _CTA_KO = ("클릭", "접속", "확인", "전화", "연락", "문의", "회신", "답장", "설치", "신청",
            "접수", "조회", "입력", "보내", "송금", "입금", "상담", "등록", "수령", "참여",
