@@ -98,9 +98,11 @@ def main() -> int:
         cols = ("sent", "accepted", "delivered", "held", "rejected", "tempfailed", "errors",
                 "lost", "messages_per_second", "p50_ms", "p99_ms", "added_p50_ms",
                 "added_p99_ms")
-        print(f"{'run':<12}" + "".join(f"{col:>14}" for col in cols))
+        widths = [max(10, len(col)) + 2 for col in cols]
+        print(f"{'run':<12}" + "".join(f"{col:>{w}}" for col, w in zip(cols, widths, strict=True)))
         for name, r in runs.items():
-            print(f"{name:<12}" + "".join(f"{r.get(col, '-')!s:>14}" for col in cols))
+            print(f"{name:<12}" + "".join(f"{r.get(col, '-')!s:>{w}}"
+                                          for col, w in zip(cols, widths, strict=True)))
     return 1 if any(r["lost"] or r["errors"] for r in runs.values()) else 0
 
 
