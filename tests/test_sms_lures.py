@@ -67,6 +67,8 @@ LURES = [
      "lure.apk"),
     ("택배 앱 설치 후 확인 https://delivery.example/d", "lure.apk"),
     ("FREE ringtones! Text TONE to 87121, 150p/msg, 16+ only, stop to 87121", "lure.sms.premium"),
+    ("Your Ассount is lосked. Verify now https://x.example/a1", "lure.disguised_text"),
+    ("Your Ассount is lосked. Verify now https://x.example/a1", "lure.sms.account"),
 ]
 
 

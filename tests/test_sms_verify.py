@@ -85,6 +85,8 @@ CASES: list[tuple[str | None, str | None, str, Status | str, str | None, tuple[s
     ("010-1234-5678", "KR", "[쿠zb팡] 결제 완료 29,900원", IMP, "coupang",
      ("sms.unregistered_sender",)),
     (None, "KR", CP_PAID, U, "coupang", ("sms.sender_unknown",)),
+    ("010-1234-5678", "KR", "[쿠\u200b팡] 결제 완료 29,900원", IMP, "coupang",
+     ("sms.unregistered_sender",)),
     # -- Example Pay (US/GB numbers, short code, alphanumeric ID; brand country KR)
     ("+1 202-555-0143", "US", EP_PAID, A, "example-pay", ("brand.authenticated",)),
     ("(202) 555-0143", "US", EP_PAID, A, "example-pay", ("brand.authenticated",)),

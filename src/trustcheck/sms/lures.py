@@ -31,6 +31,8 @@ Finding codes (``lure.*``, counted as lures by the policy):
     a link to an Android package, or an ask to install an app from a link.
 ``lure.ip_link``
     a link to a bare IP address.
+``lure.disguised_text``
+    words mixing Latin with look-alike Cyrillic/Greek letters (no person types so).
 ``lure.urged_link``
     no intent words, but an unregistered link and an imperative to open it.
 ``lure.odd_link``
@@ -226,6 +228,19 @@ _ABUSED_TLDS = frozenset((
 _CHAT_LINK = re.compile(
     r"(?:https?://)?(?:whatsapp://|\bwa\.me/|chat\.whatsapp\.com/|\bt\.me/|telegram\.me/|"
     r"open\.kakao\.com/|pf\.kakao\.com/|line\.me/|\bqr\.kakao)", re.IGNORECASE)
+
+
+_CYR_GREEK = re.compile(r"[\u0370-\u03ff\u0400-\u04ff]")
+# A word mixing Latin letters with Cyrillic or Greek ones ("Ассount", "PаyPal").
+_MIXED_WORD = re.compile(
+    r"\b(?=\w*[A-Za-z])(?=\w*[\u0370-\u03ff\u0400-\u04ff])[A-Za-z\u0370-\u03ff\u0400-\u04ff]{3,}\b")
+
+
+def _unmix(text: str) -> str:
+    from trustcheck.registry.names import fold
+
+    return " ".join(fold(word) if _MIXED_WORD.fullmatch(word) else word
+                    for word in text.split(" "))
 
 
 def _en_regex(words: Iterable[str]) -> re.Pattern[str]:
@@ -491,6 +506,11 @@ def scan_lures(
     text = text[:TEXT_LIMIT]
     lower = text.lower()
     hangul = _HANGUL_RUN.sub("", text) if not text.isascii() else ""
+    disguised = (_MIXED_WORD.findall(text)[:5]
+                 if not text.isascii() and _CYR_GREEK.search(text) else [])
+    if disguised:
+        # "Ассount" with Cyrillic letters: read the vocabulary through the skeleton.
+        lower = _unmix(lower)
     intents = _words(lower, hangul)
     urgency = intents.pop(_URGENCY, ())
     actions = intents.pop(_ACTION, ())
@@ -578,6 +598,11 @@ def scan_lures(
             + ".",
             category=name, words=list(words), urgency=list(urgency), money=list(money),
             actions=list(actions))
+
+    if disguised:
+        add("lure.disguised_text", Severity.MEDIUM,
+            f"Words mix Latin with look-alike letters of other scripts ({disguised[0]}), "
+            "written to slip past filters.", words=list(disguised))
 
     # -- channels
     phones = [c for c in contacts if c.kind == "phone"]

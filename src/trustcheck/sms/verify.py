@@ -61,6 +61,10 @@ SMS_FORCED: Mapping[str, Status] = {
 # ("청zb첩px장", research/sms-templates.md §2.7).
 _LATIN_NOISE = re.compile(r"(?<=[\uac00-\ud7a3])[A-Za-z]{1,4}(?=[\uac00-\ud7a3])")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_INVISIBLE = dict.fromkeys(
+    (0x00AD, 0x034F, 0x061C, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F),
+     *range(0x2060, 0x2070), 0xFEFF), None)
+_INVISIBLE_RE = re.compile("[" + "".join(chr(c) for c in _INVISIBLE) + "]")
 _DIGITS = re.compile(r"\D")
 # Anything the link extractor could read as a URL (scheme, host.tld, defanged dot,
 # dotted quad); most texts have none, and skipping the extractor keeps SMS fast.
@@ -99,7 +103,14 @@ def verify_sms(
         country = sender.region
     if country is None and korean:
         country = "KR"
-    clean = _LATIN_NOISE.sub("", text) if korean else text
+    clean = text
+    if not text.isascii():
+        # Zero-width and other invisible characters split words against keyword
+        # filters; they are kept for the link checks (which flag them in hosts).
+        if _INVISIBLE_RE.search(text):
+            clean = text.translate(_INVISIBLE)
+        if korean:
+            clean = _LATIN_NOISE.sub("", clean)
 
     claims = claim_brand_sms(registry=registry, body=clean, sender=sms.sender, country=country)
     brand, presents = _claimed(claims, clean)
