@@ -264,3 +264,28 @@ HOSTILE = [
 def test_hostile_bodies(body: str) -> None:
     verdict = _VERIFIER.verify(Sms(sender="+82 10 1234 5678", body=body, country="KR"))
     assert verdict.status in Status
+
+
+SMS_ADVICE = [
+    # sender, country, body, a line that must appear
+    ("010-1234-5678", "KR", CP_CALLBACK, "전화하거나 메신저"),
+    ("+1 202-555-0199", "US", EP_CALLBACK, "Do not call the number"),
+    ("+12025550100", "KR", "[국제발신]\n" + CP_PAID, "해외에서 보낸 문자"),
+    (None, "US", "Your parcel is held. Install our app: https://parcel.example/app/track.apk",
+     "Do not install apps"),
+]
+
+
+@pytest.mark.parametrize(("sender", "country", "body", "line"), SMS_ADVICE)
+def test_sms_advice_lines(verifier: Verifier, sender: str | None, country: str | None,
+                          body: str, line: str) -> None:
+    verdict = verifier.verify(Sms(sender=sender, body=body, country=country))
+    assert verdict.flagged
+    assert verdict.advice is not None
+    assert any(line in text for text in verdict.advice.lines), verdict.advice.lines
+
+
+def test_no_sms_advice_when_not_flagged(verifier: Verifier) -> None:
+    verdict = verifier.verify(Sms(sender="1577-7011", body=CP_PAID, country="KR"))
+    assert verdict.advice is not None
+    assert not any("전화하거나" in text for text in verdict.advice.lines)

@@ -191,6 +191,11 @@ def verify_sms(
 
     status, score = _policy(policy).decide(findings)
     language = "ko" if korean else "en"
+    advice = advise(status, brand=brand, language=language, sms_country=country)
+    if status.flagged:
+        extra = _sms_advice(findings, language)
+        if extra:
+            advice = dataclasses.replace(advice, lines=(*advice.lines, *extra))
     return Verdict(
         status=status,
         score=score,
@@ -199,11 +204,48 @@ def verify_sms(
         findings=tuple(findings),
         links=links,
         summary=summarize(status, findings),
-        advice=advise(status, brand=brand, language=language, sms_country=country),
+        advice=advice,
     )
 
 
 # -------------------------------------------------------------------- helpers
+
+# SMS-specific advice, added to :func:`trustcheck.advice.advise`'s lines when the
+# finding that calls for it is present. Never quotes the message itself.
+_ADVICE: Mapping[str, Mapping[str, str]] = {
+    "contact": {
+        "en": "Do not call the number or message the contact given in the text; look up the "
+              "company's official number yourself.",
+        "ko": "문자에 적힌 번호로 전화하거나 메신저 아이디로 연락하지 마세요. 공식 고객센터 번호는 "
+              "직접 찾아 확인하세요.",
+    },
+    "foreign": {
+        "en": "The carrier marked this text as sent from abroad; a domestic company's notices "
+              "do not come from abroad.",
+        "ko": "[국제발신] 표시는 해외에서 보낸 문자라는 뜻입니다. 국내 회사의 결제·배송 안내는 "
+              "해외에서 오지 않습니다.",
+    },
+    "apk": {
+        "en": "Do not install apps from links in a text message; use the official app store.",
+        "ko": "문자 속 링크로 앱을 설치하지 마세요. 앱은 공식 앱 마켓에서만 설치하세요.",
+    },
+}
+
+
+def _sms_advice(findings: Sequence[Finding], language: str) -> tuple[str, ...]:
+    codes = {f.code for f in findings}
+    wanted = []
+    if codes & {"lure.callback_number", "lure.messenger_id"}:
+        wanted.append("contact")
+    if "sms.foreign_origin_domestic_brand" in codes or any(
+            f.code == "sms.foreign_origin" and f.severity is not Severity.INFO
+            for f in findings):
+        wanted.append("foreign")
+    if "lure.apk" in codes:
+        wanted.append("apk")
+    return tuple(_ADVICE[key][language if language in ("en", "ko") else "en"]
+                 for key in wanted)
+
 
 
 def _claimed(claims: Sequence[BrandClaim], text: str) -> tuple[Brand | None, bool]:
