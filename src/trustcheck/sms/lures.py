@@ -251,24 +251,79 @@ def _en_regex(words: Iterable[str]) -> re.Pattern[str]:
 _URGENCY, _ACTION = "_urgency", "_action"
 
 
-_MULTI_MARK = ("\\s", " ", "-", "/", "&", "+", "\\d", "'", ".")
 _TOKEN = re.compile(r"[a-z0-9]+")
+_PLAIN = re.compile(r"[a-z0-9]+\Z")
+_DIGIT = re.compile(r"\d")
+
+
+def _expand(pattern: str) -> set[str] | None:
+    """Every string a small regex matches (literals, ``?``, ``(?:a|b)``), or None.
+
+    Vocabulary entries are written as readable regex fragments ("payments?",
+    "deliver(?:y|ed)?"); expanding them lets the scan look tokens up in a set.
+    Anything beyond that grammar (``\\s``, ``\\d``, ``*`` …) returns None.
+    """
+    pos = 0
+
+    def sequence() -> set[str]:
+        nonlocal pos
+        out = {""}
+        while pos < len(pattern) and pattern[pos] not in "|)":
+            ch = pattern[pos]
+            if pattern.startswith("(?:", pos):
+                pos += 3
+                atom = alternatives()
+                if pos >= len(pattern) or pattern[pos] != ")":
+                    raise ValueError(pattern)
+                pos += 1
+            elif ch == "\\" and pos + 1 < len(pattern) and not pattern[pos + 1].isalnum():
+                atom = {pattern[pos + 1]}
+                pos += 2
+            elif ch in "\\[]*+.{}^$(":
+                raise ValueError(pattern)
+            else:
+                atom = {ch}
+                pos += 1
+            if pos < len(pattern) and pattern[pos] == "?":
+                atom = atom | {""}
+                pos += 1
+            out = {a + b for a in out for b in atom}
+            if len(out) > 64:
+                raise ValueError(pattern)
+        return out
+
+    def alternatives() -> set[str]:
+        nonlocal pos
+        out = sequence()
+        while pos < len(pattern) and pattern[pos] == "|":
+            pos += 1
+            out |= sequence()
+        return out
+
+    try:
+        words = alternatives()
+    except (ValueError, IndexError):
+        return None
+    return words if pos == len(pattern) else None
 
 
 @dataclass(frozen=True, slots=True)
 class _Vocab:
-    """The vocabularies compiled for one pass per language.
+    """The vocabularies compiled for a few C-speed passes per text.
 
-    English single-word entries are looked up per token (cached), which is many
-    times faster than one big alternation; only the few multi-word entries
-    ("work from home", "150p/msg") run as a regular expression.
+    English entries that expand to single words are looked up as a set
+    intersection with the text's tokens; entries ending in ``\\w*`` become word
+    prefixes; the few multi-word entries ("work from home", "150p/msg") run as
+    regular expressions only when their first word (or a digit) is in the text.
     """
 
+    en_words: Mapping[str, tuple[str, ...]]
+    """Token -> categories."""
+    en_prefix: re.Pattern[str] | None
+    en_prefix_parts: Mapping[str, re.Pattern[str]]
     en_multi: Mapping[str, re.Pattern[str]]
     """First word of a multi-word entry (``#`` for a digit) -> the entries starting so."""
     en_parts: Mapping[str, re.Pattern[str]]
-    en_any: re.Pattern[str]
-    """Any English entry: one test rejects the many tokens that are no vocabulary."""
     ko: re.Pattern[str]
     ko_parts: Mapping[str, frozenset[str]]
 
@@ -282,29 +337,44 @@ def _vocab() -> _Vocab:
     ko_parts[_URGENCY] = _URGENCY_KO
     ko_parts[_ACTION] = _CTA_KO
     every_ko = sorted({w for words in ko_parts.values() for w in words}, key=len, reverse=True)
+    words: dict[str, dict[str, None]] = {}
+    prefixes: dict[str, dict[str, None]] = {}
     multi: dict[str, dict[str, None]] = {}
-    for words in en_parts.values():
-        for w in words:
-            if any(mark in w for mark in _MULTI_MARK):
-                lead = re.match(r"[a-z]+", w)
-                multi.setdefault(lead.group() if lead else "#", {})[w] = None
+    for category, fragments in en_parts.items():
+        for fragment in fragments:
+            stem = fragment.removesuffix(r"\w*")
+            expanded = _expand(stem)
+            if expanded is not None and all(_PLAIN.match(w) for w in expanded):
+                target = prefixes if stem != fragment else words
+                for w in expanded:
+                    target.setdefault(w, {})[category] = None
+                continue
+            lead = re.match(r"[a-z]+", fragment)
+            multi.setdefault(lead.group() if lead else "#", {})[fragment] = None
+    prefix_parts = {
+        k: re.compile("(?:" + "|".join(sorted(w for w, cats in prefixes.items() if k in cats))
+                      + ")")
+        for k in en_parts if any(k in cats for cats in prefixes.values())}
     return _Vocab(
-        en_multi={k: re.compile(r"(?:" + "|".join(v) + r")\b") for k, v in multi.items()},
-        en_parts={k: re.compile("(?:" + "|".join(v) + r")\Z", re.IGNORECASE)
-                  for k, v in en_parts.items()},
-        en_any=re.compile("(?:" + "|".join(w for words in en_parts.values() for w in words)
-                          + r")\Z", re.IGNORECASE),
+        en_words={w: tuple(cats) for w, cats in words.items()},
+        en_prefix=(re.compile(r"\b(?:" + "|".join(sorted(prefixes, key=len, reverse=True))
+                              + r")[a-z0-9]*") if prefixes else None),
+        en_prefix_parts=prefix_parts,
+        en_multi={k: re.compile(r"\b(?:" + "|".join(v) + r")\b") for k, v in multi.items()},
+        en_parts={k: re.compile("(?:" + "|".join(v) + r")\Z") for k, v in en_parts.items()},
         ko=re.compile("|".join(re.escape(w) for w in every_ko)),
         ko_parts={k: frozenset(v) for k, v in ko_parts.items()},
     )
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=4096)
 def _en_categories(word: str) -> tuple[str, ...]:
+    """Categories of a multi-word or prefix hit (rare: the entries are few)."""
     vocab = _vocab()
-    if vocab.en_any.match(word) is None:
-        return ()
-    return tuple(k for k, pattern in vocab.en_parts.items() if pattern.match(word))
+    out = [k for k, pattern in vocab.en_parts.items() if pattern.match(word)]
+    out.extend(k for k, pattern in vocab.en_prefix_parts.items()
+               if k not in out and pattern.match(word))
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -326,20 +396,26 @@ def _words(lower: str, hangul: str) -> dict[str, tuple[str, ...]]:
             if len(bucket) < 4:
                 bucket[word] = None
 
-    multi = vocab.en_multi
-    for n, m in enumerate(_TOKEN.finditer(lower, 0, 2000)):
-        if n >= 300:
-            break
-        token = m.group()
-        if len(token) > 1 and not token.isdigit():
-            note(token, _en_categories(token))
-        # Multi-word entries are tried only where their first word stands.
-        lead = "#" if token[0].isdigit() else token
-        pattern = multi.get(lead)
-        if pattern is not None:
-            hit = pattern.match(lower, m.start())
-            if hit is not None:
-                note(hit.group(), _en_categories(hit.group()))
+    head = lower[:2000]
+    tokens = _TOKEN.findall(head)
+    present = set(tokens)
+    hits = present & vocab.en_words.keys()
+    if hits:
+        for token in sorted(hits, key=tokens.index):  # in text order
+            note(token, vocab.en_words[token])
+    if vocab.en_prefix is not None:
+        for n, m in enumerate(vocab.en_prefix.finditer(head)):
+            if n >= 16:
+                break
+            note(m.group(), _en_categories(m.group()))
+    leads = present & vocab.en_multi.keys()
+    if _DIGIT.search(head) and "#" in vocab.en_multi:
+        leads.add("#")
+    for lead in leads:
+        for n, m in enumerate(vocab.en_multi[lead].finditer(head)):
+            if n >= 8:
+                break
+            note(m.group(), _en_categories(m.group()))
     if hangul:
         for n, m in enumerate(vocab.ko.finditer(hangul)):
             if n >= 64:

@@ -61,6 +61,7 @@ SMS_FORCED: Mapping[str, Status] = {
 # ("청zb첩px장", research/sms-templates.md §2.7).
 _LATIN_NOISE = re.compile(r"(?<=[\uac00-\ud7a3])[A-Za-z]{1,4}(?=[\uac00-\ud7a3])")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_BRACKET = re.compile(r"[\[［【]")
 _INVISIBLE = dict.fromkeys(
     (0x00AD, 0x034F, 0x061C, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F),
      *range(0x2060, 0x2070), 0xFEFF), None)
@@ -93,7 +94,8 @@ def verify_sms(
     """
     del templates, now
     text = sms.text
-    labels = sms.labels
+    # Labels need a bracket; most texts have none, so skip re-reading the body.
+    labels = sms.labels if _BRACKET.search(sms.body) else ()
     country = (sms.country or "").upper() or None
     sender = parse_sender(sms.sender, country)
     korean = _HANGUL.search(text) is not None
@@ -255,6 +257,8 @@ def _claimed(claims: Sequence[BrandClaim], text: str) -> tuple[Brand | None, boo
     mention further down ("bought it on Coupang") names a brand without claiming
     to be it. Claims resting only on the sender number are left to the sender check.
     """
+    if not claims:
+        return None, False
     head = " " + fold_words(text[:_PRESENT_WITHIN]) + " "
     for claim in claims:
         textual = [e for e in claim.evidence if e.where in ("sms_tag", "body")]
