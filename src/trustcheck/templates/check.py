@@ -21,12 +21,13 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from trustcheck.message import ParsedEmail
 from trustcheck.registry import Brand, Registry
-from trustcheck.templates.layout import html_facts, jaccard, sketch, text_shingles
+from trustcheck.templates.layout import Shingle, html_facts, jaccard, sketch, text_shingles
 from trustcheck.templates.loader import load_templates
 from trustcheck.templates.model import Slot, Template
 from trustcheck.templates.pattern import Compiled, compile_text, normalise
@@ -51,6 +52,7 @@ TEMPLATE_FORCED: Mapping[str, Status] = {"template.impersonation": Status.IMPERS
 """What the default policy should force for template findings (the lead merges this)."""
 
 _SKETCH = 32
+_SMS_KEYS = 6
 _CANDIDATES = 6
 _MAX_TEXT = 100_000
 """Characters of visible text compared with template regexes (bounded work)."""
@@ -59,8 +61,8 @@ _MAX_TEXT = 100_000
 @dataclass(frozen=True, slots=True)
 class _EmailEntry:
     template: Template
-    layout: frozenset[int]
-    shingles: frozenset[int]
+    layout: frozenset[Shingle]
+    shingles: frozenset[Shingle]
     html: Compiled | None
     text: Compiled | None
     subject: Compiled | None
@@ -87,7 +89,7 @@ class TemplateSet:
     templates: tuple[Template, ...] = ()
     registry: Registry | None = None
     _email: tuple[_EmailEntry, ...] = field(init=False, repr=False, compare=False)
-    _email_index: Mapping[int, tuple[int, ...]] = field(init=False, repr=False, compare=False)
+    _email_index: Mapping[Shingle, tuple[int, ...]] = field(init=False, repr=False, compare=False)
     _sms: tuple[_SmsEntry, ...] = field(init=False, repr=False, compare=False)
     _sms_index: Mapping[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
     _by_key: Mapping[str, Template] = field(init=False, repr=False, compare=False)
@@ -95,14 +97,20 @@ class TemplateSet:
     def __post_init__(self) -> None:
         usable = [t for t in self.templates if t.status != "draft"]
         email = tuple(_email_entry(t) for t in usable if t.email is not None)
-        index: dict[int, list[int]] = {}
+        index: dict[Shingle, list[int]] = {}
         for i, e in enumerate(email):
             for h in (*sketch(e.layout, _SKETCH), *sketch(e.shingles, _SKETCH)):
                 index.setdefault(h, []).append(i)
         sms = tuple(entry for t in usable for entry in _sms_entries(t))
+        # Each SMS template is indexed under its rarest fixed words only: a word every
+        # template shares ("결제", "your") would make every posting list long.
+        df = Counter(w for s in sms for w in s.words)
+        common = max(8, len(sms) // 50)
         words: dict[str, list[int]] = {}
         for i, s in enumerate(sms):
-            for w in s.words:
+            ranked = sorted(s.words, key=lambda w: (df[w], w))
+            keys = [w for w in ranked[:_SMS_KEYS] if df[w] <= common] or ranked[:1]
+            for w in keys:
                 words.setdefault(w, []).append(i)
         object.__setattr__(self, "_email", email)
         object.__setattr__(self, "_email_index", {h: tuple(v) for h, v in index.items()})
@@ -166,7 +174,7 @@ class TemplateCheck:
 # --------------------------------------------------------------------------- building
 
 
-def _html_compiled(t: Template) -> tuple[frozenset[int], frozenset[int], Compiled | None]:
+def _html_compiled(t: Template) -> tuple[frozenset[Shingle], frozenset[Shingle], Compiled | None]:
     assert t.email is not None
     lengths = _lengths(t)
     if t.email.html:
@@ -189,10 +197,10 @@ def _email_entry(t: Template) -> _EmailEntry:
 _MARKER = re.compile(r"\\?\{\{[^{}]*\}\}")
 
 
-def _fixed_shingles(text: str) -> frozenset[int]:
+def _fixed_shingles(text: str) -> frozenset[Shingle]:
     # Word pairs inside the fixed text only: a pair across a slot would hold the
     # template's example value, which a real message replaces.
-    out: set[int] = set()
+    out: set[Shingle] = set()
     for chunk in _MARKER.split(text):
         out |= text_shingles(chunk)
     return frozenset(out)
@@ -234,14 +242,10 @@ class _Scored:
         return self.text if self.layout is None else (self.layout + self.text) / 2
 
 
-def _rank_email(templates: TemplateSet, layout: frozenset[int], shingles: frozenset[int],
+def _rank_email(templates: TemplateSet, layout: frozenset[Shingle], shingles: frozenset[Shingle],
                 brand: Brand | None) -> list[_Scored]:
-    hits: Counter[int] = Counter()
     index = templates._email_index
-    for h in layout | shingles:
-        posting = index.get(h)
-        if posting is not None:
-            hits.update(posting)
+    hits = Counter(chain.from_iterable(index[h] for h in (layout | shingles) & index.keys()))
     chosen = {i for i, _ in hits.most_common(_CANDIDATES)}
     if brand is not None:
         chosen.update(i for i, e in enumerate(templates._email) if e.template.brand == brand.id)
@@ -320,16 +324,13 @@ def check_sms_template(
     if not templates._sms:
         return TemplateCheck()
     norm = normalise(text[:_MAX_TEXT])
-    hits: Counter[int] = Counter()
     index = templates._sms_index
-    for w in set(norm.split()):
-        posting = index.get(w)
-        if posting is not None:
-            hits.update(posting)
+    words = set(norm.split())
+    hits = Counter(chain.from_iterable(index[w] for w in words & index.keys()))
     best: tuple[float, _SmsEntry, dict[str, Any]] | None = None
-    for i, n in hits.most_common(_CANDIDATES):
+    for i, _ in hits.most_common(_CANDIDATES):
         entry = templates._sms[i]
-        share = n / len(entry.words)
+        share = len(words & entry.words) / len(entry.words)
         if best is not None and share <= best[0] and best[0] >= 1.0:
             break
         values = entry.compiled.match(norm)

@@ -25,7 +25,7 @@ from trustcheck.templates.conformance import (
     render_junit,
     render_text,
 )
-from trustcheck.templates.layout import html_facts, sketch, text_shingles
+from trustcheck.templates.layout import html_facts
 from trustcheck.templates.loader import import_text, lint_template, load_templates
 from trustcheck.templates.slots import find_urls
 
@@ -153,11 +153,15 @@ def fingerprint(markup: str) -> dict[str, str]:
     """Digests of a sample's layout and text, to see when a rendering changed."""
     facts = html_facts(markup)
 
-    def digest(values: frozenset[int]) -> str:
-        return hashlib.sha256(",".join(map(str, sorted(values))).encode()).hexdigest()[:16]
+    import lxml.html
 
-    return {"layout": digest(facts.layout), "text": digest(text_shingles(facts.text)),
-            "layout_sketch": " ".join(f"{h:08x}" for h in sketch(facts.layout, 8))}
+    # sha256 of the tag sequence and of the text, not the matcher's shingles: those
+    # use Python's per-process string hash and must never be stored.
+    root = lxml.html.document_fromstring(markup) if markup.strip() else None
+    tags = [el.tag for el in root.iter() if isinstance(el.tag, str)] if root is not None else []
+    return {"layout": hashlib.sha256(" ".join(tags).encode()).hexdigest()[:16],
+            "text": hashlib.sha256(facts.text.encode()).hexdigest()[:16],
+            "layout_shingles": str(len(facts.layout))}
 
 
 def _cmd_build(args: argparse.Namespace) -> int:

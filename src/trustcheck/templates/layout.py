@@ -14,17 +14,17 @@ was bought.
 
 from __future__ import annotations
 
+import itertools
 import re
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import lxml.etree
-import lxml.html
 
 from trustcheck.templates.pattern import normalise
 
-__all__ = ["HtmlFacts", "html_facts", "jaccard", "sketch", "text_shingles"]
+__all__ = ["HtmlFacts", "Shingle", "html_facts", "jaccard", "sketch", "text_shingles"]
 
 _SKIP = frozenset({"script", "style", "head", "title", "meta", "link", "noscript", "template"})
 _BLOCK = frozenset({"p", "div", "tr", "td", "th", "li", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -34,94 +34,76 @@ _BLOCK = frozenset({"p", "div", "tr", "td", "th", "li", "h1", "h2", "h3", "h4", 
 _SHINGLE = 3
 _MAX_ELEMENTS = 20_000
 """Elements read per HTML body; beyond that the layout is cut (bounded work)."""
-_MASK = re.compile(
-    r"(?i)https?://\S+|www\.\S+|\S+@\S+\.\S+"   # links and addresses
-    r"|[$€£₩¥]?\d[\d,.:/\-]*(?:원)?"            # numbers, amounts, dates, times
-)
-_WORD = re.compile(r"\w+|[^\w\s]")
+# Numbers, amounts, dates and times become one token; starting only at a digit or
+# currency sign keeps this a single linear pass.
+_MASK = re.compile(r"[$€£₩¥]?\d[\d,.:/\-]*(?:원)?")
+_PARSER = lxml.etree.HTMLParser(recover=True, no_network=True, remove_comments=True,
+                                remove_pis=True)
+_BLOCK_TAG = re.compile(
+    r"<(?=/?(?:p|div|tr|td|th|li|h[1-6]|table|section|article|header|footer|ul|ol|br|hr"
+    r"|blockquote|center|dd|dt|dl|pre|address|main|nav|form|caption)[\s/>])", re.IGNORECASE)
+
+Shingle = int
+"""``hash()`` of a tuple of consecutive tokens (tags or words). Python's string hash is
+seeded per process, so shingles are compared within one process and never stored."""
 
 
 @dataclass(frozen=True, slots=True)
 class HtmlFacts:
     """What matching needs from one HTML body."""
 
-    layout: frozenset[int]
-    """Hashed shingles of the element sequence."""
+    layout: frozenset[Shingle]
+    """Shingles of the element sequence."""
     text: str
     """Visible text, one line per block element, normalised."""
-
-
-def _h(value: str) -> int:
-    # crc32, not hash(): fingerprints written by `template build` must not depend on
-    # the interpreter's hash seed.
-    return zlib.crc32(value.encode("utf-8", "surrogatepass"))
 
 
 def html_facts(markup: str) -> HtmlFacts:
     """Layout shingles and visible text of an HTML body. Never raises on bad markup."""
     if not markup.strip():
         return HtmlFacts(frozenset(), "")
+    # A line break before every block tag, so the text lxml serialises keeps one
+    # line per block (cells, rows, paragraphs) — done on the markup, in C.
+    marked = _BLOCK_TAG.sub("\n<", markup)
     try:
-        root = lxml.html.document_fromstring(markup)
-    except (lxml.etree.ParserError, ValueError):
+        root = lxml.etree.fromstring(marked, _PARSER)
+    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError):
         return HtmlFacts(frozenset(), normalise(markup))
-    tokens: list[str] = []
-    chunks: list[str] = []
-    count = 0
-    walker = lxml.etree.iterwalk(root, events=("start", "end", "comment", "pi"))
-    for event, el in walker:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if event in ("comment", "pi"):
-            # No layout, no text, but its tail is ordinary text of the parent.
-            if el.tail:
-                chunks.append(el.tail)
-            continue
-        if event == "end":
-            if tag in _BLOCK:
-                chunks.append("\n")
-            if el.tail:
-                chunks.append(el.tail)
-            continue
-        if not tag or tag in _SKIP:
-            # Scripts, styles and the head add neither layout nor text; their tail is
-            # taken at the "end" event.
-            walker.skip_subtree()
-            continue
-        count += 1
-        if count > _MAX_ELEMENTS:
-            break
-        parent = el.getparent()
-        grand = parent.getparent() if parent is not None else None
-        tokens.append(f"{_tag(grand)}/{_tag(parent)}/{tag}")
-        if tag in _BLOCK:
-            chunks.append("\n")
-        elif tag == "img":
-            alt = el.get("alt")
-            if alt:
-                chunks.append(f" {alt} ")
-        if el.text:
-            chunks.append(el.text)
+    if root is None:
+        return HtmlFacts(frozenset(), "")
+    # Scripts, styles, the head and comments add neither layout nor text (their tails do).
+    lxml.etree.strip_elements(root, *_SKIP, with_tail=False)
+    lxml.etree.strip_tags(root, lxml.etree.Comment, lxml.etree.ProcessingInstruction)
+    tokens = [f"{_parent_tag(el)}/{el.tag}"
+              for el in itertools.islice(root.iter(), _MAX_ELEMENTS) if isinstance(el.tag, str)]
+    text = lxml.etree.tostring(root, method="text", encoding="unicode")
     # Consecutive repeats of one token (rows of a line-item table) collapse to one,
     # so the item count leaves the shingles unchanged.
-    collapsed = [t for i, t in enumerate(tokens) if i == 0 or tokens[i - 1] != t]
-    shingles = frozenset(_h("|".join(collapsed[i:i + _SHINGLE]))
-                         for i in range(max(1, len(collapsed) - _SHINGLE + 1)))
-    return HtmlFacts(shingles if collapsed else frozenset(), normalise("".join(chunks)))
+    collapsed = [t for t, prev in zip(tokens, [None, *tokens], strict=False) if t != prev]
+    if not collapsed:
+        return HtmlFacts(frozenset(), normalise(text))
+    if len(collapsed) < _SHINGLE:
+        shingles = frozenset({hash(tuple(collapsed))})
+    else:
+        shingles = frozenset(map(hash, zip(collapsed, collapsed[1:], collapsed[2:],
+                                           strict=False)))
+    return HtmlFacts(shingles, normalise(text))
 
 
-def _tag(el: lxml.html.HtmlElement | None) -> str:
-    if el is None:
-        return ""
-    return el.tag if isinstance(el.tag, str) else ""
+def _parent_tag(el: Any) -> str:
+    parent = el.getparent()
+    return parent.tag if parent is not None else ""
 
 
-def text_shingles(text: str) -> frozenset[int]:
-    """Hashed word pairs of ``text`` with numbers, URLs and addresses masked."""
-    words = _WORD.findall(_MASK.sub(" # ", text.lower()))
-    return frozenset(_h(words[i] + " " + words[i + 1]) for i in range(len(words) - 1))
+def text_shingles(text: str) -> frozenset[Shingle]:
+    """Word pairs of ``text`` with numbers, URLs and addresses masked."""
+    # str.split, not a tokenising regex: punctuation stays on its word, the same way
+    # in templates and messages, and splitting runs in C.
+    words = _MASK.sub(" # ", text.lower()).split()
+    return frozenset(map(hash, itertools.pairwise(words)))
 
 
-def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
+def jaccard(a: frozenset[Shingle], b: frozenset[Shingle]) -> float:
     """|a ∩ b| / |a ∪ b|, 0.0 for two empty sets."""
     if not a or not b:
         return 0.0
@@ -129,6 +111,6 @@ def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
     return inter / (len(a) + len(b) - inter)
 
 
-def sketch(values: Iterable[int], k: int = 32) -> tuple[int, ...]:
-    """The ``k`` smallest hashes (a bottom-k MinHash sketch) — what the index keys on."""
+def sketch(values: Iterable[Shingle], k: int = 32) -> tuple[Shingle, ...]:
+    """The ``k`` smallest shingle hashes (a bottom-k MinHash sketch): what the index keys on."""
     return tuple(sorted(set(values))[:k])

@@ -29,7 +29,9 @@ __all__ = [
 # {{name}}, {{#group}}, {{/group}}; a literal "{{" is written "\{{".
 _TOKEN = re.compile(r"\\\{\{|\{\{\s*([#/]?)\s*([A-Za-z_][A-Za-z0-9_]{0,63})\s*\}\}")
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_SPACES = re.compile(r"[ \t\f\v\u00a0\u3000]+")
+# Runs of two or more spaces, or any other horizontal space: single spaces, by far the
+# most common, are left alone instead of being replaced one by one.
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u3000]{2,}|[\t\f\v\u00a0\u3000]")
 _MAX_SLOT_LEN = 400
 """Cap for a slot without ``max_len``: keeps backtracking bounded on hostile text."""
 
@@ -50,10 +52,10 @@ def normalise(text: str) -> str:
     >>> normalise("a\\u200b b  c\\n\\n  d ")
     'a b c\\nd'
     """
-    text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH)
+    text = _SPACES.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return "\n".join(line for line in map(str.strip, text.split("\n")) if line)
 
 
 def parse_parts(text: str) -> tuple[Part, ...]:
