@@ -95,8 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--half", choices=("even", "odd", "all"), default="all")
     parser.add_argument("--show", action="append", default=[],
                         help="print misclassified rows of corpus:class")
-    parser.add_argument("--speed-repeat", type=int, default=1,
-                        help="verify the whole set N times for the speed figures")
+    parser.add_argument("--speed-repeat", type=int, default=3,
+                        help="timed passes over the whole set (the fastest is reported)")
     args = parser.parse_args(argv)
     rows = [r for r in load(args.corpora)
             if args.half == "all" or (r[2] % 2 == 0) == (args.half == "even")]
@@ -112,27 +112,33 @@ def main(argv: list[str] | None = None) -> int:
     statuses: dict[tuple[str, str], collections.Counter[str]] = collections.defaultdict(
         collections.Counter)
     show = {tuple(s.split(":", 1)) for s in args.show}
-    latencies: list[float] = []
-    start = time.perf_counter()
-    for rep in range(max(args.speed_repeat, 1)):
-        latencies.clear()
-        for (corpus, label, number, text, _), sms in zip(rows, messages, strict=True):
-            # CPU time of this thread: other processes on a shared machine do not
-            # inflate it (wall-clock throughput is printed too).
+    for (corpus, label, number, text, _), sms in zip(rows, messages, strict=True):
+        verdict = verifier.verify(sms)
+        key = (corpus, label)
+        total[key] += 1
+        statuses[key][verdict.status.value] += 1
+        if verdict.flagged:
+            flagged[key] += 1
+        if key in show and verdict.flagged != (key in _MALICIOUS):
+            print(f"--- {corpus}:{label} row {number} {verdict.status.value} "
+                  f"{list(verdict.codes())}\n{text[:400]}")
+
+    # Speed: whole passes over the same messages, timed in CPU time of this thread
+    # (other processes on a shared machine do not inflate it); the fastest pass is
+    # reported, as timeit does, since slower ones only measure interference.
+    passes: list[list[float]] = []
+    walls: list[float] = []
+    for _ in range(max(args.speed_repeat, 1)):
+        latencies: list[float] = []
+        start = time.perf_counter()
+        for sms in messages:
             t0 = time.thread_time()
-            verdict = verifier.verify(sms)
+            verifier.verify(sms)
             latencies.append(time.thread_time() - t0)
-            if rep > 0:
-                continue
-            key = (corpus, label)
-            total[key] += 1
-            statuses[key][verdict.status.value] += 1
-            if verdict.flagged:
-                flagged[key] += 1
-            if key in show and verdict.flagged != (key in _MALICIOUS):
-                print(f"--- {corpus}:{label} row {number} {verdict.status.value} "
-                      f"{list(verdict.codes())}\n{text[:400]}")
-    elapsed = time.perf_counter() - start
+        walls.append(time.perf_counter() - start)
+        passes.append(latencies)
+    latencies = min(passes, key=sum)
+    elapsed = min(walls)
 
     print(f"SMS corpora ({args.half} rows), verified with sender=None\n")
     print(f"{'corpus:class':24} {'rows':>6} {'flagged':>8} {'share':>7}  target   statuses")
@@ -156,9 +162,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{', '.join(k[1] for k in neg) or '-'})")
     n = len(latencies)
     lat = sorted(latencies)
-    print(f"\nspeed: {n} SMS through Verifier.verify(Sms(...)) on one core: "
-          f"{n / sum(lat):,.0f} SMS/s of CPU time "
-          f"(wall clock incl. this script: {n * max(args.speed_repeat, 1) / elapsed:,.0f}/s), "
+    print(f"\nspeed: {n} SMS through Verifier.verify(Sms(...)) on one core, best of "
+          f"{len(passes)} passes: {n / sum(lat):,.0f} SMS/s of CPU time "
+          f"(wall clock incl. timing overhead: {n / elapsed:,.0f}/s), "
           f"CPU time per SMS p50 {statistics.median(lat) * 1e6:.0f} us, "
           f"p99 {lat[min(n - 1, int(n * 0.99))] * 1e6:.0f} us")
     return 0
