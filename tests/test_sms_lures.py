@@ -69,6 +69,9 @@ LURES = [
     ("FREE ringtones! Text TONE to 87121, 150p/msg, 16+ only, stop to 87121", "lure.sms.premium"),
     ("Your Ассount is lосked. Verify now https://x.example/a1", "lure.disguised_text"),
     ("Your Ассount is lосked. Verify now https://x.example/a1", "lure.sms.account"),
+    ("Hi, is this Jennifer? This is Kevin from the golf club, nice to meet you",
+     "lure.sms.stranger"),
+    ("Sorry, wrong number! My name is Lisa, but maybe we can be friends?", "lure.sms.stranger"),
 ]
 
 
@@ -96,6 +99,8 @@ CLEAN = [
     "USPS 9205512345678912345678, Delivered 01/15 NORTH ANDOVER MA. "
     "Reply HELP 4 info-STOP to cancel",
     "Call me on 07700 900123 when you get this",
+    "Are you OK? I'm home now",
+    "Is this Tuesday? I am so tired",
 ]
 
 

@@ -25,6 +25,9 @@ Finding codes (``lure.*``, counted as lures by the policy):
     one per intent category found with a channel or pressure: ``payment``,
     ``delivery``, ``fine``, ``health``, ``social``, ``loan``, ``family``,
     ``account``, ``prize``, ``job``, ``investment``, ``romance``, ``premium``.
+``lure.sms.stranger``
+    the "wrong number" opener: asks for someone by name or says it got the number,
+    and introduces the sender (romance and investment scams start so).
 ``lure.callback_number``, ``lure.messenger_id``, ``lure.reply_keyword``
     the text moves the conversation to a phone number, a messenger or a reply.
 ``lure.apk``
@@ -208,6 +211,12 @@ _REPLY = re.compile(
     r"톡\s?(?:줘|주세요)",
 )
 _MONEY_HINT = re.compile(r"[\d$£€₩¥]|[일이삼사오육칠팔구십백천]\s?[만억]")
+_OPENER = re.compile(
+    r"\b(?:[Ii]s this|[Aa]re you|[Ii]s that)\s+(?:Mr\.?\s|Ms\.?\s|Mrs\.?\s)?[A-Z][a-z]{2,}\s*\?|"
+    r"\bwrong (?:number|person)\b|\b(?:got|found|saved|have) your (?:number|contact)\b")
+_INTRO = re.compile(
+    r"\b(?:I'?m|I am|[Mm]y name is|[Tt]his is)\s+[A-Z][a-z]{2,}\b|\bnice to meet\b|"
+    r"\bnew friend|\bbe friends\b", )
 _OPT_OUT = re.compile(r"\b(?:stop|help|end|cancel|quit|unsubscribe|optout|info)\b",
                      re.IGNORECASE)
 _APK = re.compile(r"\.apk\b|앱\s?설치|어플\s?설치|설치\s?(?:하|후|해)|install\s+(?:the\s+)?app",
@@ -635,6 +644,15 @@ def scan_lures(
 
     def add(code: str, severity: Severity, message: str, **evidence: object) -> None:
         findings.append(Finding(code, severity, message, evidence))
+
+    # -- the "wrong number" opener (FTC: the first text of romance and investment
+    # scams): a stranger asks for someone by name, or says they got the number,
+    # and introduces themself. No link or number: the lure is the reply.
+    opener = _OPENER.search(text[:600])
+    if opener is not None and _INTRO.search(text[:600]) is not None:
+        add("lure.sms.stranger", Severity.MEDIUM,
+            f"The text opens like a stranger's 'wrong number' message ({opener.group(0)!r}), "
+            "the first step of romance and investment scams.", opener=opener.group(0))
 
     # -- intents
     strong_intents = []
