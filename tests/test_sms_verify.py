@@ -141,6 +141,11 @@ CASES: list[tuple[str | None, str | None, str, Status | str, str | None, tuple[s
     ("AMAZ0N", "GB", "Your order has been dispatched.", IMP, "amazon",
      ("sms.sender_confusable",)),
     ("NETFL1X", "US", "Your membership is on hold.", IMP, "netflix", ("sms.sender_confusable",)),
+    # -- [Web발신] marks bulk sending, card approvals carry it too: no signal by itself
+    (None, "KR", "[Web발신]\n삼성6483승인 김*수\n12,000원 일시불\n11/20 14:03 스타벅스", U, None, ()),
+    (None, "KR", "[Web발신]\n[KB국민카드] 홍*동님 45,000원 승인 11/20 12:31 GS25", U,
+     "kb-kookmin-card", ("sms.sender_unknown",)),
+    (None, "KR", "[Web발신] 인증번호 [482913]를 입력해주세요.", U, None, ()),
     # -- no brand at all
     ("+1 415 555 0100", "US", "See you at 7, I'll bring the cake", U, None, ()),
     (None, None, "엄마 오늘 저녁 뭐 먹어?", U, None, ()),
