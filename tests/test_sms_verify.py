@@ -142,7 +142,8 @@ CASES: list[tuple[str | None, str | None, str, Status | str, str | None, tuple[s
      ("sms.sender_confusable",)),
     ("NETFL1X", "US", "Your membership is on hold.", IMP, "netflix", ("sms.sender_confusable",)),
     # -- [Web발신] marks bulk sending, card approvals carry it too: no signal by itself
-    (None, "KR", "[Web발신]\n삼성6483승인 김*수\n12,000원 일시불\n11/20 14:03 스타벅스", U, None, ()),
+    (None, "KR", "[Web발신]\n삼성6483승인 김*수\n12,000원 일시불\n11/20 14:03 스타벅스",
+     U, None, ()),
     (None, "KR", "[Web발신]\n[KB국민카드] 홍*동님 45,000원 승인 11/20 12:31 GS25", U,
      "kb-kookmin-card", ("sms.sender_unknown",)),
     (None, "KR", "[Web발신] 인증번호 [482913]를 입력해주세요.", U, None, ()),
