@@ -10,10 +10,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from trustcheck import Registry, RegistryError, Status, Verifier
 from trustcheck.dns import load_fixture
-from trustcheck.templates import TemplateSet, check_sms_template
+from trustcheck.links import analyze_links, collect_links
+from trustcheck.message import parse_email
+from trustcheck.templates import TemplateSet, check_email_template, check_sms_template
 from trustcheck.templates.check import TEMPLATE_FORCED
 from trustcheck.templates.loader import (
     import_text,
@@ -265,3 +269,62 @@ def test_import_syntaxes(text: str, syntax: str, out: str, labels: dict[str, str
 def test_empty_set_matches_nothing() -> None:
     assert check_sms_template("anything", templates=TemplateSet.empty(), brand=None,
                               sender_registered=False).match is None
+
+
+# --------------------------------------------------------------------------- direct checks
+
+GENUINE = (MESSAGES / "genuine-en-3items.eml").read_bytes()
+
+
+def _edit(old: bytes, new: bytes) -> bytes:
+    assert old in GENUINE
+    return GENUINE.replace(old, new)
+
+
+# (case, raw message, authenticated, codes expected exactly)
+DIRECT = [
+    ("genuine, authenticated", GENUINE, True, {"template.match"}),
+    ("genuine, not authenticated", GENUINE, False, {"template.impersonation"}),
+    ("asks for the card number",
+     _edit(b"Billed to 12 Sample Road", b"Confirm your card number. Billed to 12 Sample Road"),
+     True, {"template.slot_ask"}),
+    ("help link moved off the brand", _edit(b"https://examplepay.example/help",
+                                            b"https://help-desk.example/help"),
+     True, {"template.slot_link"}),
+    ("merchant slot carries a URL", _edit(b"Corner Bakery", b"visit refunds-now.example"),
+     True, {"template.slot_url"}),
+    ("total is not money", _edit(b"<b>$15.77</b>", b"<b>call us</b>"), True,
+     {"template.slot_type"}),
+]
+
+
+@pytest.mark.parametrize(("case", "raw", "authenticated", "codes"), DIRECT,
+                         ids=[d[0] for d in DIRECT])
+def test_check_email_template(case: str, raw: bytes, authenticated: bool,
+                              codes: set[str]) -> None:
+    parsed = parse_email(raw)
+    linkset = collect_links(html=parsed.html, text=parsed.text, limits_max_urls=100)
+    links, _ = analyze_links(linkset.links, registry=REGISTRY, claimed_brand="example-pay")
+    result = check_email_template(parsed, templates=TEMPLATES, brand=EP,
+                                  authenticated=authenticated, links=links)
+    assert {f.code for f in result.findings} == codes, [f.message for f in result.findings]
+    assert result.match is not None
+    assert result.match.template_id == "example-pay.receipt"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=3000))
+def test_random_html_never_raises(markup: str) -> None:
+    raw = ("From: a@b.example\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+           + markup).encode("utf-8", "surrogatepass")
+    parsed = parse_email(raw)
+    result = check_email_template(parsed, templates=TEMPLATES, brand=None,
+                                  authenticated=False, links=())
+    assert result.match is None or result.match.brand == "example-pay"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=500))
+def test_random_sms_never_raises(text: str) -> None:
+    result = check_sms_template(text, templates=TEMPLATES, brand=None, sender_registered=False)
+    assert result.match is None or result.match.brand == "example-pay"

@@ -93,6 +93,7 @@ class TemplateSet:
     _sms: tuple[_SmsEntry, ...] = field(init=False, repr=False, compare=False)
     _sms_index: Mapping[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
     _by_key: Mapping[str, Template] = field(init=False, repr=False, compare=False)
+    _fixed: Mapping[str, frozenset[str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         usable = [t for t in self.templates if t.status != "draft"]
@@ -116,6 +117,7 @@ class TemplateSet:
         object.__setattr__(self, "_email_index", {h: tuple(v) for h, v in index.items()})
         object.__setattr__(self, "_sms", sms)
         object.__setattr__(self, "_sms_index", {w: tuple(v) for w, v in words.items()})
+        object.__setattr__(self, "_fixed", {t.key: _fixed_lines(t) for t in usable})
         object.__setattr__(self, "_by_key", {t.key: t for t in self.templates}
                            | {t.id: t for t in self.templates if t.status == "active"})
 
@@ -290,7 +292,9 @@ def check_email_template(
     if not values and best.entry.text is not None:
         values = best.entry.text.match(plain, search=True) or {}
     if best.entry.subject is not None:
-        values.update(best.entry.subject.match(normalise(parsed.subject)) or {})
+        # The body's value wins; the subject only fills what the body lacks.
+        for k, v in (best.entry.subject.match(normalise(parsed.subject)) or {}).items():
+            values.setdefault(k, v)
     similarity = {"text": round(best.text, 3), "overall": round(best.overall, 3)}
     if best.layout is not None:
         similarity["layout"] = round(best.layout, 3)
@@ -400,7 +404,11 @@ def _decide(templates: TemplateSet, t: Template, *, brand: Brand | None, authent
                 f"Slot {v.slot} of {owner_name}'s template {t.key} {v.reason}: {v.value!r}.",
                 {**base, "slot": v.slot, "value": v.value, "reason": v.reason},
             ))
-        findings.extend(_foreign_content(t, owner_name, base, text, values, foreign, urls))
+        # Requests are looked for outside the template's own fixed lines: the brand's
+        # footer may well say "we never ask for your card number".
+        fixed = templates._fixed.get(t.key, frozenset())
+        own = "\n".join(line for line in text.split("\n") if line not in fixed)
+        findings.extend(_foreign_content(t, owner_name, base, own, values, foreign, urls))
         if not findings:
             findings.append(Finding(
                 "template.match", Severity.INFO,
@@ -426,13 +434,12 @@ def _foreign_content(t: Template, owner_name: str, base: Mapping[str, Any], text
             f"{owner_name}'s registered domains: {', '.join(foreign[:3])}.",
             {**base, "foreign_links": list(foreign)},
         )
-    fixed = _fixed_text(t)
     for ask in t.policy.never_asks:
         pattern = _ASKS.get(ask)
         if pattern is None:
             continue
         m = pattern.search(text)
-        if m is not None and not pattern.search(fixed):
+        if m is not None:
             yield Finding(
                 "template.slot_ask", Severity.CRITICAL,
                 f"{owner_name}'s template {t.key} never asks for {ask.replace('_', ' ')}, "
@@ -441,15 +448,17 @@ def _foreign_content(t: Template, owner_name: str, base: Mapping[str, Any], text
             )
 
 
-def _fixed_text(t: Template) -> str:
-    parts = []
+def _fixed_lines(t: Template) -> frozenset[str]:
+    """The template's lines without slots, normalised as message text is."""
+    texts = []
     if t.email is not None:
-        parts += [t.email.text or "", t.email.subject or "", t.email.html or ""]
+        texts += [t.email.text or "", html_facts(t.email.html).text if t.email.html else ""]
     if t.sms is not None:
-        parts.append(t.sms.body)
+        texts.append(t.sms.body)
     if t.alimtalk is not None:
-        parts.append(t.alimtalk.body)
-    return "\n".join(parts)
+        texts.append(t.alimtalk.body)
+    return frozenset(line for text in texts for line in normalise(text).split("\n")
+                     if line and "{{" not in line)
 
 
 def _host(url: str, hosts: Mapping[str, str | None]) -> str:
