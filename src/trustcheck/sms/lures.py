@@ -681,7 +681,8 @@ def scan_lures(
             severity = Severity.MEDIUM
         elif pressure and actions and len(words) >= 2:
             # The pitch without a channel: the reply goes to the sending number.
-            severity = Severity.MEDIUM if urgency and len(words) >= 3 else Severity.LOW
+            severity = (Severity.MEDIUM if urgency and (money or len(words) >= 3)
+                        else Severity.LOW)
         else:
             continue
         if severity is Severity.MEDIUM:
@@ -708,7 +709,7 @@ def scan_lures(
         # A premium-rate number costs the caller money by itself; otherwise a number is
         # a lure channel with a lure intent, or when urged to call it.
         level = (Severity.MEDIUM if premium or (intents and (asked or pressure))
-                 or (asked and urgency)
+                 or (asked and pressure)
                  else Severity.LOW if asked or intents else None)
         if level is not None:
             add("lure.callback_number", level,
