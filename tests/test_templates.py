@@ -86,6 +86,29 @@ def test_fixture_variants(name: str, status: Status, present: set[str], absent: 
             assert f.evidence["template"] == template
 
 
+def test_verdicts_validate_against_schema() -> None:
+    import json
+    from importlib import resources
+
+    import jsonschema
+
+    schema = json.loads(resources.files("trustcheck").joinpath(
+        "schemas/verdict.schema.json").read_text(encoding="utf-8"))
+    for name, *_ in VARIANTS:
+        verdict = VERIFIER.verify((MESSAGES / name).read_bytes(), now=NOW)
+        jsonschema.validate(json.loads(verdict.to_json()), schema)
+
+
+def test_authenticated_mail_fitting_no_template_is_noted() -> None:
+    # The brand's own receipt fixture from the verifier tests: authentic, but not one
+    # of the registered layouts.
+    raw = (ROOT / "fixtures" / "messages" / "examplepay-receipt.eml").read_bytes()
+    verdict = VERIFIER.verify(raw, now=NOW)
+    assert verdict.status is Status.AUTHENTIC
+    assert "template.unmatched" in verdict.codes()
+    assert verdict.template is None
+
+
 @pytest.mark.parametrize(("name", "slot", "value"), [
     ("genuine-en-3items.eml", "total", "$15.77"),
     ("genuine-en-3items.eml", "customer_name", "Minji Kim"),

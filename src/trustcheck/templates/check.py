@@ -283,7 +283,7 @@ def check_email_template(
     layout = facts.layout if facts is not None else frozenset()
     ranked = _rank_email(templates, layout, text_shingles(shown), brand)
     if not ranked or ranked[0].overall < EMAIL_THRESHOLD:
-        return TemplateCheck()
+        return _unmatched(ranked, brand, authenticated)
     best = ranked[0]
     t = best.entry.template
     values: dict[str, Any] = {}
@@ -304,6 +304,23 @@ def check_email_template(
     return _decide(templates, t, brand=brand, authenticated=authenticated,
                    similarity=similarity, values=values, urls=urls, hosts=hosts,
                    text=shown, channel="email")
+
+
+def _unmatched(ranked: Sequence[_Scored], brand: Brand | None,
+               authenticated: bool) -> TemplateCheck:
+    # Worth a note only for the brand's own authenticated mail: the brand registers
+    # templates, and this one fits none of them (a new layout not yet registered, or
+    # a kind of mail it never registered).
+    own = [s for s in ranked if brand is not None and s.entry.template.brand == brand.id]
+    if not authenticated or not own:
+        return TemplateCheck()
+    best = own[0]
+    return TemplateCheck(findings=(Finding(
+        "template.unmatched", Severity.INFO,
+        f"{brand.display_name if brand else ''} registers e-mail templates; this message fits "
+        f"none of them (closest {best.entry.template.key}, {best.overall:.0%}).",
+        {"closest": best.entry.template.key, "similarity": round(best.overall, 3)},
+    ),))
 
 
 # --------------------------------------------------------------------------- SMS
