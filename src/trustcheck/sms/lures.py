@@ -655,7 +655,6 @@ def scan_lures(
             "the first step of romance and investment scams.", opener=opener.group(0))
 
     # -- intents
-    strong_intents = []
     for name, words in intents.items():
         if name == "family":
             # A relative's title alone is ordinary; the scam moves to a new number or
@@ -685,8 +684,6 @@ def scan_lures(
                         else Severity.LOW)
         else:
             continue
-        if severity is Severity.MEDIUM:
-            strong_intents.append(name)
         add(f"lure.sms.{name}", severity,
             f"The text reads as a {name.replace('_', ' ')} lure ({', '.join(words[:3])})"
             + (" with " + _channel_words(foreign_links, contacts, reply) if channel else "")
