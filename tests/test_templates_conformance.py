@@ -224,11 +224,20 @@ def test_bad(assert_conforms):
 '''
 
 
+def _plugin_args() -> list[str]:
+    # Once the package declares the pytest11 entry point, pytest loads the plugin by
+    # itself; naming it again with -p would register it twice.
+    from importlib.metadata import entry_points
+
+    declared = any(ep.value == "trustcheck.templates.pytest_plugin"
+                   for ep in entry_points(group="pytest11"))
+    return [] if declared else ["-p", "trustcheck.templates.pytest_plugin"]
+
+
 def test_pytest_plugin(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(PLUGIN_TEST.format(messages=MESSAGES))
-    result = pytester.runpytest("-p", "trustcheck.templates.pytest_plugin",
-                                "--trustcheck-registry", str(REGISTRY_DIR), "-p",
-                                "no:cacheprovider")
+    result = pytester.runpytest(*_plugin_args(), "--trustcheck-registry", str(REGISTRY_DIR),
+                                "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*slot.customer_name: carries a phone number*",
                                  "*+++ slot.customer_name (message)*"])
@@ -236,7 +245,6 @@ def test_pytest_plugin(pytester: pytest.Pytester) -> None:
 
 def test_pytest_plugin_without_registry(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(PLUGIN_TEST.format(messages=MESSAGES))
-    result = pytester.runpytest("-p", "trustcheck.templates.pytest_plugin", "-p",
-                                "no:cacheprovider")
+    result = pytester.runpytest(*_plugin_args(), "-p", "no:cacheprovider")
     result.assert_outcomes(errors=2)
     result.stdout.fnmatch_lines(["*--trustcheck-registry*"])
