@@ -514,6 +514,7 @@ def split_message(raw: bytes) -> tuple[list[Header], bytes]:
     """
     # Split only the header block into lines; the body, often most of the bytes,
     # is normalised in two C-level passes instead of a line-by-line round trip.
+    rest: bytes | None
     if raw.startswith((b"\n", b"\r\n")):
         head, rest = b"", raw[1:] if raw.startswith(b"\n") else raw[2:]
     else:
