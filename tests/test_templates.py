@@ -351,3 +351,13 @@ def test_random_html_never_raises(markup: str) -> None:
 def test_random_sms_never_raises(text: str) -> None:
     result = check_sms_template(text, templates=TEMPLATES, brand=None, sender_registered=False)
     assert result.match is None or result.match.brand == "example-pay"
+
+
+def test_slot_only_first_line_is_linear() -> None:
+    import time
+
+    compiled = compile_text("{{a}}\n{{#items}}{{t}}\n{{p}}{{/items}}\nTotal {{c}}\nnever")
+    text = "\n".join(f"line {i}" for i in range(5000))
+    started = time.perf_counter()
+    assert compiled.match(text, search=True) is None
+    assert time.perf_counter() - started < 2.0

@@ -165,6 +165,8 @@ def _regex(parts: tuple[Part, ...], lengths: Mapping[str, int], *, named: bool) 
 _MAX_LINE = 1_000
 """Characters per message line compared with a template line (bounded regex work)."""
 _MAX_LINES = 5_000
+_MAX_ITEMS = 200
+"""Repetitions of one group read at one place: keeps a block that fits every line linear."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,12 +211,16 @@ class Compiled:
             return None
         starts = range(len(lines)) if search else range(1)
         first = self.units[0]
+        # One memo for every start: what follows (unit u at line i) does not depend on
+        # where the match began, so the work stays units × lines however many lines
+        # the first template line fits.
+        memo: dict[tuple[int, int], dict[str, Any] | None] = {}
+        runs: dict[tuple[int, int], list[dict[str, Any]]] = {}
         for s in starts:
             if isinstance(first, re.Pattern) and (
                     len(lines[s]) > _MAX_LINE or first.fullmatch(lines[s]) is None):
                 continue
-            memo: dict[tuple[int, int], dict[str, Any] | None] = {}
-            found = self._from(0, s, lines, memo, anchored_end=not search)
+            found = self._from(0, s, lines, memo, runs, anchored_end=not search)
             if found is not None:
                 return found
         return None
@@ -252,8 +258,37 @@ class Compiled:
             return i + 1, "(end of template)", lines[i]
         return len(lines), "(template)", "(text)"
 
+    @staticmethod
+    def _items(u: int, unit: _Block, i: int, lines: list[str],
+               runs: dict[tuple[int, int], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+        """The items of block ``unit`` read from line ``i`` on (at most ``_MAX_ITEMS``).
+
+        A run is read once and remembered for every line it passes through, so the
+        lines are read once per block whatever the number of starts.
+        """
+        cached = runs.get((u, i))
+        if cached is not None:
+            return cached
+        found: list[dict[str, Any]] = []
+        j = i
+        while len(found) < _MAX_ITEMS:
+            if (u, j) in runs:
+                found.extend(runs[(u, j)])
+                break
+            item = _block_item(unit, lines, j)
+            if item is None:
+                break
+            found.append(item)
+            j += len(unit.lines)
+        found = found[:_MAX_ITEMS]
+        step = len(unit.lines)
+        for n in range(len(found)):
+            runs.setdefault((u, i + n * step), found[n:])
+        return found
+
     def _from(self, u: int, i: int, lines: list[str],
               memo: dict[tuple[int, int], dict[str, Any] | None],
+              runs: dict[tuple[int, int], list[dict[str, Any]]],
               *, anchored_end: bool) -> dict[str, Any] | None:
         if u == len(self.units):
             return {} if (not anchored_end or i == len(lines)) else None
@@ -266,25 +301,18 @@ class Compiled:
         if isinstance(unit, re.Pattern):
             m = unit.fullmatch(lines[i]) if i < len(lines) and len(lines[i]) <= _MAX_LINE else None
             if m is not None:
-                rest = self._from(u + 1, i + 1, lines, memo, anchored_end=anchored_end)
+                rest = self._from(u + 1, i + 1, lines, memo, runs, anchored_end=anchored_end)
                 if rest is not None:
                     result = {**_values(m), **rest}
         else:
-            items: list[tuple[int, dict[str, Any]]] = []
-            j = i
-            while True:
-                item = _block_item(unit, lines, j)
-                if item is None:
-                    break
-                items.append((j, item))
-                j += len(unit.lines)
+            items = self._items(u, unit, i, lines, runs)
             # Longest repetition first, then fewer: the lines after the block may
             # look like one more item (a "Subtotal" row after the line items).
             for n in range(len(items), 0, -1):
-                rest = self._from(u + 1, i + n * len(unit.lines), lines, memo,
+                rest = self._from(u + 1, i + n * len(unit.lines), lines, memo, runs,
                                   anchored_end=anchored_end)
                 if rest is not None:
-                    result = {unit.name: [it for _, it in items[:n]], **rest}
+                    result = {unit.name: items[:n], **rest}
                     break
         memo[key] = result
         return result
