@@ -15,12 +15,19 @@ code                       severity  when
                                      rewrite messages and break DKIM (RFC 7960 §3.2)
 ``brand.unverifiable``     medium    a brand domain whose mail could not be
                                      authenticated (DNS failed, or no DMARC and no
-                                     brand signature): the design's ``suspicious``
+                                     brand signature), when the message speaks *as*
+                                     the brand: a role address (``no-reply@``,
+                                     ``billing@``) or the brand named in the sender
+                                     name or subject — the design's ``suspicious``;
+                           low       the same for a person writing from a company
+                                     address (``jane.doe@google.com`` on a mailing
+                                     list): mail from an employee, not a notification
 =========================  ========  =============================================
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -51,6 +58,7 @@ def decide_brand(
     claims: Sequence[BrandClaim],
     outcome: AuthOutcome,
     mailing_list: bool,
+    from_address: str | None = None,
 ) -> BrandDecision:
     """Tie the claimed brand to the authentication outcome."""
     from_domain = outcome.from_domain
@@ -61,10 +69,38 @@ def decide_brand(
     brand = owner or (top.brand if top is not None else None)
     if owner is None:
         return BrandDecision(brand, None, ())
-    return BrandDecision(brand, owner, tuple(_owner_findings(owner, outcome, mailing_list)))
+    as_brand = _role_address(from_address) or any(
+        c.brand.id == owner.id and c.where & {"display_name", "subject"} for c in claims)
+    return BrandDecision(brand, owner,
+                         tuple(_owner_findings(owner, outcome, mailing_list, as_brand)))
 
 
-def _owner_findings(owner: Brand, outcome: AuthOutcome, mailing_list: bool) -> list[Finding]:
+#: Local parts of addresses that speak for an organisation rather than a person.
+_ROLE = re.compile(
+    r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer(?:-daemon)?|postmaster|bounces?|"
+    r"info|support|service|services|help|helpdesk|care|contact|hello|team|admin|"
+    r"billing|invoices?|receipts?|payments?|orders?|shipping|delivery|accounts?|"
+    r"security|alerts?|notifications?|notify|notices?|news|newsletters?|updates?|"
+    r"verify|verification|customer[-_.]?\w*|members?(?:hip)?|marketing|promo\w*|"
+    r"offers?|rewards?|auto[-_.]?confirm|confirm\w*|messages?|mail|e?statements?)"
+    r"(?:[-_.+]\w*)?$",
+    re.IGNORECASE,
+)
+
+
+def _role_address(address: str | None) -> bool:
+    """True for role addresses (``no-reply@``, ``billing-kr@``) that speak as the brand.
+
+    >>> _role_address("no_reply@email.apple.com"), _role_address("jane.doe@google.com")
+    (True, False)
+    """
+    if not address or "@" not in address:
+        return False
+    return _ROLE.match(address.rsplit("@", 1)[0]) is not None
+
+
+def _owner_findings(owner: Brand, outcome: AuthOutcome, mailing_list: bool,
+                    as_brand: bool) -> list[Finding]:
     name = owner.display_name
     domain = outcome.from_domain
     dmarc = outcome.auth.dmarc
@@ -106,8 +142,9 @@ def _owner_findings(owner: Brand, outcome: AuthOutcome, mailing_list: bool) -> l
            if word in (None, AuthWord.TEMPERROR) or not outcome.complete
            else "there is no DMARC policy and no valid signature of the brand")
     return [Finding(
-        "brand.unverifiable", Severity.MEDIUM,
-        f"The message comes from {name}'s domain {domain}, but that could not be "
-        f"verified: {why}.",
+        "brand.unverifiable", Severity.MEDIUM if as_brand else Severity.LOW,
+        f"The message comes from {name}'s domain {domain}"
+        + ("" if as_brand else " (a personal address, not a notification)")
+        + f", but that could not be verified: {why}.",
         {"brand": owner.id, "from_domain": domain, "dmarc": word.value if word else None},
     )]

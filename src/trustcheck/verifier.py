@@ -160,7 +160,8 @@ class Verifier:
             claims=claims,
         ))
         decision = decide_brand(registry=registry, claims=claims, outcome=outcome,
-                                mailing_list=bool(list_id or list_post))
+                                mailing_list=bool(list_id or list_post),
+                                from_address=author.address if author else None)
         findings.extend(decision.findings)
         brand_id = decision.brand.id if decision.brand is not None else None
         links, link_findings = analyze_links(linkset.links, registry=registry,
