@@ -18,8 +18,7 @@ from trustcheck import Registry, Verifier
 from trustcheck.dns import StaticResolver
 from trustcheck.message import Sms
 from trustcheck.sms import verify_sms
-from trustcheck.sms.verify import SMS_FORCED
-from trustcheck.verdict import Policy, Status
+from trustcheck.verdict import DEFAULT_FORCED, Policy, Status
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -217,7 +216,7 @@ def test_authentic_advice_names_the_brand(verifier: Verifier) -> None:
     assert verdict.advice.report_to == ()
 
 
-# -- policy: SMS forced codes defer to the caller's policy
+# -- policy: the SMS forced codes are the default policy's, a caller's policy decides
 
 
 def test_forced_codes_yield_to_the_policy() -> None:
@@ -226,7 +225,7 @@ def test_forced_codes_yield_to_the_policy() -> None:
     assert verify_sms(sms, registry=registry, policy=Policy()).status is Status.IMPERSONATION
     lenient = Policy(forced={"sms.unregistered_sender@high": Status.SUSPICIOUS})
     assert verify_sms(sms, registry=registry, policy=lenient).status is Status.SUSPICIOUS
-    assert set(SMS_FORCED) >= {"sms.sender_confusable", "sms.foreign_origin_domestic_brand"}
+    assert set(DEFAULT_FORCED) >= {"sms.sender_confusable", "sms.foreign_origin_domestic_brand"}
 
 
 def test_verdict_serialises(verifier: Verifier) -> None:

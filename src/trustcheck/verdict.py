@@ -360,6 +360,15 @@ DEFAULT_FORCED: Mapping[str, Status] = {
     # a link that shows a brand's address and goes elsewhere.
     "link.lookalike@high": Status.PHISHING,
     "link.text_href_mismatch@high": Status.PHISHING,
+    # SMS: the text presents itself as a brand that registered its senders, and this
+    # sender is not one of them (Coupang: "only 1577-7011").
+    "sms.unregistered_sender@high": Status.IMPERSONATION,
+    # A sender ID spelling a brand with look-alike characters: nobody does that by accident.
+    "sms.sender_confusable": Status.IMPERSONATION,
+    # A domestic brand's message that the carrier marked as sent from abroad.
+    "sms.foreign_origin_domestic_brand": Status.IMPERSONATION,
+    # A link to an Android package in an SMS is how smishing malware spreads.
+    "lure.apk@high": Status.PHISHING,
 }
 
 

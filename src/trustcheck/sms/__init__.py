@@ -15,10 +15,9 @@ on the brand's domains.
 from trustcheck.sms.lures import LureScan, scan_lures
 from trustcheck.sms.sender import SenderKind, SmsSender, parse_sender
 from trustcheck.sms.table import read_sms_table
-from trustcheck.sms.verify import SMS_FORCED, verify_sms
+from trustcheck.sms.verify import verify_sms
 
 __all__ = [
-    "SMS_FORCED",
     "LureScan",
     "SenderKind",
     "SmsSender",

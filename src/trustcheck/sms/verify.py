@@ -20,8 +20,8 @@ Finding codes raised here: ``sms.registered_sender``, ``sms.unregistered_sender`
 ``sms.sender_invalid``, ``sms.foreign_sender``, ``sms.foreign_origin``,
 ``sms.foreign_origin_domestic_brand``, ``lure.foreign_link_on_brand_channel``,
 ``brand.authenticated``, plus the ``link.*`` and ``lure.*`` codes of those modules.
-The statuses some of them force are in :data:`SMS_FORCED` (applied unless the
-policy already names the code).
+The statuses some of them force are in the default policy
+(:data:`trustcheck.verdict.DEFAULT_FORCED`).
 """
 
 from __future__ import annotations
@@ -39,23 +39,9 @@ from trustcheck.registry import Brand, Registry
 from trustcheck.registry.names import fold_words
 from trustcheck.sms.lures import scan_lures
 from trustcheck.sms.sender import SenderKind, SmsSender, parse_sender
-from trustcheck.verdict import Finding, Link, Policy, Severity, Status, Verdict, summarize
+from trustcheck.verdict import Finding, Link, Policy, Severity, Verdict, summarize
 
-__all__ = ["SMS_FORCED", "verify_sms"]
-
-#: Findings that decide an SMS verdict by themselves (merged under the policy's own
-#: ``forced`` table, which wins; the lead may move them into the default Policy).
-SMS_FORCED: Mapping[str, Status] = {
-    # The text presents itself as a brand that registered its senders, and this
-    # sender is not one of them (Coupang: "only 1577-7011").
-    "sms.unregistered_sender@high": Status.IMPERSONATION,
-    # A sender ID spelling a brand with look-alike characters: nobody does that by accident.
-    "sms.sender_confusable": Status.IMPERSONATION,
-    # A domestic brand's message that the carrier marked as sent from abroad.
-    "sms.foreign_origin_domestic_brand": Status.IMPERSONATION,
-    # A link to an Android package in an SMS is how smishing malware spreads.
-    "lure.apk@high": Status.PHISHING,
-}
+__all__ = ["verify_sms"]
 
 # Latin letters slipped between Hangul syllables to dodge keyword filters
 # ("청zb첩px장", research/sms-templates.md §2.7).
@@ -191,7 +177,7 @@ def verify_sms(
             {"brand": brand.id, "sender": sender.key if sender else None, "country": country},
         ))
 
-    status, score = _policy(policy).decide(findings)
+    status, score = policy.decide(findings)
     language = "ko" if korean else "en"
     advice = advise(status, brand=brand, language=language, sms_country=country)
     if status.flagged:
@@ -453,18 +439,3 @@ def _own_numbers(brand: Brand) -> frozenset[str]:
             if len(digits) >= 7:
                 out.add(digits[-8:])
     return frozenset(out)
-
-
-_POLICIES: dict[int, tuple[Policy, Policy]] = {}
-
-
-def _policy(policy: Policy) -> Policy:
-    """The policy with :data:`SMS_FORCED` under its own ``forced`` entries (cached)."""
-    hit = _POLICIES.get(id(policy))
-    if hit is not None and hit[0] is policy:
-        return hit[1]
-    merged = dataclasses.replace(policy, forced={**SMS_FORCED, **policy.forced})
-    if len(_POLICIES) >= 8:
-        _POLICIES.pop(next(iter(_POLICIES)))
-    _POLICIES[id(policy)] = (policy, merged)
-    return merged
