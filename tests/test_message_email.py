@@ -208,6 +208,11 @@ ADDRESSES = [
     ("x <user@xn--pple-43d.com>", "x", "user@xn--pple-43d.com", "user", "xn--pple-43d.com",
      "аpple.com"),
     ("bare@example.org", "", "bare@example.org", "bare", "example.org", "example.org"),
+    # An unquoted comma in the name (RFC 5322 wants it quoted): one mailbox, as clients show.
+    ("Smith, John <j@example.org>", "Smith, John", "j@example.org", "j", "example.org",
+     "example.org"),
+    ("Microsoft account team ,_<no-reply@x.example>", "Microsoft account team ,_",
+     "no-reply@x.example", "no-reply", "x.example", "x.example"),
 ]
 
 

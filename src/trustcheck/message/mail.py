@@ -570,6 +570,11 @@ def _squash(text: str) -> str:
     return "".join(text.split())
 
 
+#: One angle address whose display name holds an unquoted comma and no other address.
+_UNQUOTED_COMMA_NAME = re.compile(
+    r"^(?P<name>[^<>@\"]*,[^<>@\"]*)<(?P<addr>[^<>@\s]+@[^<>\s]+)>\s*$")
+
+
 def _addresses(values: list[str], report: Report) -> tuple[Address, ...]:
     out: list[Address] = []
     room = _MAX_ADDRESS_INPUT
@@ -578,6 +583,14 @@ def _addresses(values: list[str], report: Report) -> tuple[Address, ...]:
             break
         value = value[:room]
         room -= len(value)
+        single = _UNQUOTED_COMMA_NAME.match(value)
+        if single is not None:
+            # "Smith, John <j@x.example>" or "Microsoft account team ,_<x@y.example>":
+            # RFC 5322 wants the comma quoted, so the strict parse splits off a bogus
+            # domain-less mailbox; mail clients show the whole prefix as the name.
+            name = single["name"].strip().strip('"').strip()
+            out.append(make_address(decode_rfc2047(name, report), single["addr"].strip()))
+            continue
         for name, addr in email.utils.getaddresses([value]):
             if not name and not addr:
                 continue
