@@ -199,9 +199,30 @@ def speed() -> None:
     _report("SMS template matching", stimes)
 
 
+def conformance_run(samples: int = 1000) -> None:
+    """A CI-like conformance run: rendered samples through the CLI, with a JUnit report."""
+    import tempfile
+    import time
+
+    from trustcheck.cli import main as cli
+
+    root = Path(__file__).resolve().parents[1]
+    messages = sorted((root / "fixtures" / "templates" / "messages").glob("genuine-*.eml"))
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(samples):
+            (Path(tmp) / f"s{i}.eml").write_bytes(messages[i % len(messages)].read_bytes())
+        started = time.perf_counter()
+        code = cli(["conformance", "--registry", str(root / "fixtures" / "registry"), tmp,
+                    "--junit", str(Path(tmp) / "junit.xml")])
+        elapsed = time.perf_counter() - started
+    print(f"conformance: {samples} samples in {elapsed:.2f} s (exit {code})")
+
+
 if __name__ == "__main__":
     mode = sys.argv[1] if len(sys.argv) > 1 else "speed"
-    if mode == "separation":
+    if mode == "conformance":
+        conformance_run()
+    elif mode == "separation":
         separation(Path(sys.argv[2]) if len(sys.argv) > 2 else CORPORA)
     else:
         speed()

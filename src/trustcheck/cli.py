@@ -110,6 +110,9 @@ def _build_parser() -> argparse.ArgumentParser:
     from trustcheck.gateway.cli import add_commands as add_gateway_commands
 
     add_gateway_commands(sub, _Parser)
+    from trustcheck.templates.cli import add_commands as add_template_commands
+
+    add_template_commands(sub, _Parser)
 
     d = sub.add_parser("demo", help="verify a shipped example message offline")
     d.add_argument("--json", action="store_true", help="print the verdict as JSON")
@@ -161,9 +164,18 @@ def _verifier(args: argparse.Namespace) -> Verifier:
     if args.registry:
         from trustcheck.registry import Registry
 
-        registry = Registry.default().merge(Registry.load(args.registry))
+        # A registry directory holds brand files, or brands/ and templates/ folders.
+        brands = Path(args.registry) / "brands"
+        registry = Registry.default().merge(
+            Registry.load(brands if brands.is_dir() else args.registry))
     policy = Policy.load(args.policy) if args.policy else None
+    templates = None
+    if args.registry and (Path(args.registry) / "templates").is_dir():
+        from trustcheck.templates import TemplateSet
+
+        templates = TemplateSet.from_registry_dir(args.registry)
     return Verifier(
+        templates=templates,
         registry=registry,
         resolver=resolver,
         trusted_authserv_ids=getattr(args, "trust_authserv_id", ()),

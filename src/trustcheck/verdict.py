@@ -360,6 +360,9 @@ DEFAULT_FORCED: Mapping[str, Status] = {
     # a link that shows a brand's address and goes elsewhere.
     "link.lookalike@high": Status.PHISHING,
     "link.text_href_mismatch@high": Status.PHISHING,
+    # The message copies a registered template of a brand but is not authenticated
+    # as that brand (layout and text like the brand's own notification).
+    "template.impersonation": Status.IMPERSONATION,
     # SMS: the text presents itself as a brand that registered its senders, and this
     # sender is not one of them (Coupang: "only 1577-7011").
     "sms.unregistered_sender@high": Status.IMPERSONATION,

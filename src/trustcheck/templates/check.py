@@ -32,7 +32,7 @@ from trustcheck.templates.loader import load_templates
 from trustcheck.templates.model import Slot, Template
 from trustcheck.templates.pattern import Compiled, compile_text, normalise
 from trustcheck.templates.slots import SlotViolation, find_urls, validate_slots
-from trustcheck.verdict import Finding, Link, Severity, Status, TemplateMatch
+from trustcheck.verdict import DEFAULT_FORCED, Finding, Link, Severity, Status, TemplateMatch
 
 __all__ = [
     "EMAIL_THRESHOLD",
@@ -48,8 +48,10 @@ EMAIL_THRESHOLD = 0.6
 """Overall similarity from which an e-mail imitates a template (calibrated: docs/templates.md)."""
 SMS_THRESHOLD = 0.6
 """Share of a template's fixed words an SMS must contain to imitate it (when it does not fit)."""
-TEMPLATE_FORCED: Mapping[str, Status] = {"template.impersonation": Status.IMPERSONATION}
-"""What the default policy should force for template findings (the lead merges this)."""
+TEMPLATE_FORCED: Mapping[str, Status] = {
+    code: status for code, status in DEFAULT_FORCED.items() if code.startswith("template.")
+}
+"""The default policy's forced statuses for template findings."""
 
 _SKETCH = 32
 _SMS_KEYS = 6
