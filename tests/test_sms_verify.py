@@ -294,3 +294,33 @@ def test_no_sms_advice_when_not_flagged(verifier: Verifier) -> None:
     verdict = verifier.verify(Sms(sender="1577-7011", body=CP_PAID, country="KR"))
     assert verdict.advice is not None
     assert not any("전화하거나" in text for text in verdict.advice.lines)
+
+
+# -- registered SMS templates take part in the SMS verdict
+
+_CARD = ("Example Pay: $42.10 paid at Corner Bakery on 11/21 at 10:02. Not you? Review at "
+         "https://pay.example/r7731")
+_CARD_CALLBACK = _CARD.replace("Corner Bakery", "call +1 202-555-0199 now")
+
+
+@pytest.mark.parametrize(
+    ("sender", "body", "status", "codes"),
+    [
+        ("55501", _CARD, Status.AUTHENTIC, {"brand.authenticated"}),
+        ("+1 202-555-0177", _CARD, Status.IMPERSONATION, {"template.impersonation"}),
+        # The brand's own sender, a callback number in the merchant slot.
+        ("55501", _CARD_CALLBACK, Status.PHISHING, {"template.slot_phone"}),
+    ],
+)
+def test_sms_templates_in_the_verdict(sender: str, body: str, status: Status,
+                                      codes: set[str]) -> None:
+    from trustcheck.templates import TemplateSet
+
+    root = Path(__file__).resolve().parents[1] / "fixtures" / "registry"
+    templates = TemplateSet.from_registry_dir(root)
+    verifier = Verifier(registry=templates.registry or Registry.default(), templates=templates)
+    verdict = verifier.verify(Sms(sender=sender, body=body, country="US"))
+    assert codes <= set(verdict.codes()), verdict.codes()
+    assert verdict.status is status, verdict.summary
+    assert verdict.template is not None
+    assert verdict.template.brand == "example-pay"

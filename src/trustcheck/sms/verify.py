@@ -39,6 +39,7 @@ from trustcheck.registry import Brand, Registry
 from trustcheck.registry.names import fold_words
 from trustcheck.sms.lures import scan_lures
 from trustcheck.sms.sender import SenderKind, SmsSender, parse_sender
+from trustcheck.templates import TemplateSet, check_sms_template
 from trustcheck.verdict import Finding, Link, Policy, Severity, Verdict, summarize
 
 __all__ = ["verify_sms"]
@@ -69,16 +70,18 @@ def verify_sms(
     *,
     registry: Registry,
     policy: Policy,
-    templates: object | None = None,
+    templates: TemplateSet | None = None,
     now: datetime | None = None,
 ) -> Verdict:
     """Verify one SMS against the registry and return the verdict.
 
-    ``templates`` (registered SMS templates) and ``now`` are accepted for the
-    verifier's uniform call; template matching for SMS is not wired yet.
+    ``templates`` are the registered SMS/AlimTalk templates: a text that copies one
+    from a sender the brand did not register is ``template.impersonation``, foreign
+    content in a registered sender's slots ``template.slot_*``. ``now`` is accepted
+    for the verifier's uniform call.
     Never raises on odd text or senders: those become findings.
     """
-    del templates, now
+    del now
     text = sms.text
     # Labels need a bracket; most texts have none, so skip re-reading the body.
     labels = sms.labels if _BRACKET.search(sms.body) else ()
@@ -177,6 +180,15 @@ def verify_sms(
             {"brand": brand.id, "sender": sender.key if sender else None, "country": country},
         ))
 
+    match = None
+    if templates is not None and len(templates):
+        result = check_sms_template(sms.text, templates=templates, brand=brand,
+                                    sender_registered=registered)
+        findings.extend(result.findings)
+        match = result.match
+        if brand is None and result.brand_id:
+            brand = registry.get(result.brand_id)
+
     status, score = policy.decide(findings)
     language = "ko" if korean else "en"
     advice = advise(status, brand=brand, language=language, sms_country=country)
@@ -191,6 +203,7 @@ def verify_sms(
         brand=brand.id if brand is not None else None,
         findings=tuple(findings),
         links=links,
+        template=match,
         summary=summarize(status, findings),
         advice=advice,
     )
