@@ -72,6 +72,19 @@ PHRASES = [
     ("Your parcel is on hold, reschedule your delivery.", "lure.delivery"),
     ("Le chauffeur n’a pas pu livrer votre colis.", "lure.delivery"),
     ("택배가 주소 불명으로 보류되었습니다.", "lure.delivery"),
+    ("Hi, I am 24 years old and looking for a partner.", "lure.adult"),
+    ("Lonely wives in your town want to chat.", "lure.adult"),
+    ("Einsame Frauen aus deiner Nähe suchen Kontakt.", "lure.adult"),
+    ("Hij vond het niet erg: vrouw zoekt man voor een avond.", "lure.adult"),
+    ("She lost 12 kg in 3 weeks with this drink.", "lure.health"),
+    ("Schnell abnehmen ohne Diät und ohne Sport.", "lure.health"),
+    ("A Swiss discovery that can regrow your hair.", "lure.health"),
+    ("Stake your ATOM for 18% APY today.", "lure.investment"),
+    ("Earn up to $900 per day from home with our trading bot.", "lure.investment"),
+    ("Werden Sie noch heute reich.", "lure.investment"),
+    ("Play now and win: 200 free spins waiting.", "lure.gambling"),
+    ("Jetzt 100% Einzahlungsbonus und 50 Freispiele sichern.", "lure.gambling"),
+    ("Casino bonus without deposit for new players.", "lure.gambling"),
 ]
 
 
@@ -98,6 +111,11 @@ HAM = [
     "Congrats on the release! The new cert expires in 2038.",
     "Wir freuen uns auf das Treffen am Montag.",
     "Obrigado pela sua mensagem, respondo amanhã.",
+    "The meeting to discuss women in engineering is on Friday.",
+    "The rich get richer, the article argues; read it before Monday.",
+    "Memory loss of 12 kB per connection was fixed in 5.10.",
+    "The bonus round of the quiz starts at 8.",
+    "Throughput improved 15% with the new patch.",
 ]
 
 

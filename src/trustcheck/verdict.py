@@ -400,6 +400,12 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "lure.prize@medium": 0.20,
     "lure.advance_fee@medium": 0.22,
     "lure.delivery@medium": 0.20,
+    # Scams that carry no credential lure: romance/adult bait, miracle health
+    # products, investment/crypto yields, casino bonuses. Each alone is a pitch.
+    "lure.adult@medium": 0.20,
+    "lure.health@medium": 0.20,
+    "lure.investment@medium": 0.20,
+    "lure.gambling@medium": 0.20,
     # Deadline pressure is common in marketing: weaker than the other families.
     "lure.urgency@medium": 0.15,
     # The same phrases with nothing to act on: background only.
@@ -410,6 +416,10 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "lure.advance_fee@low": 0.10,
     "lure.delivery@low": 0.05,
     "lure.urgency@low": 0.05,
+    "lure.adult@low": 0.05,
+    "lure.health@low": 0.05,
+    "lure.investment@low": 0.05,
+    "lure.gambling@low": 0.05,
     # Words written to dodge filters: ham has no reason to do this.
     "content.disguised_text.mixed_script": 0.25,
     "content.disguised_text.invisible": 0.25,
