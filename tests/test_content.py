@@ -12,6 +12,7 @@ import pytest
 
 from trustcheck.content import content_findings
 from trustcheck.content.attachments import attachment_findings
+from trustcheck.content.markup import inspect_markup
 from trustcheck.content.text import disguises, scan_text
 from trustcheck.message import parse_email
 from trustcheck.message.mail import Attachment
@@ -236,3 +237,43 @@ def test_default_policy_on_content_findings(body: str, subject: str, status: Sta
 def test_hostile_input_never_crashes(raw: bytes) -> None:
     assert isinstance(content_findings(parse_email(raw), links=(), brand=None,
                                        authenticated=False), tuple)
+
+
+_FILLER = " ".join(["weather garden table river"] * 10)  # 40 words
+MARKUP = [
+    # (html, plain text part, code, expected)
+    (f'<p>Hi</p><div style="display:none">{_FILLER}</div>', "Hi", "content.hidden_text", True),
+    (f'<p>Hi</p><span style="font-size:0px;">{_FILLER}</span>', "Hi", "content.hidden_text",
+     True),
+    (f'<p>Hi</p><div style="opacity: 0"><p>{_FILLER}</p></div>', "Hi", "content.hidden_text",
+     True),
+    # A preheader line is hidden by every newsletter: not a finding.
+    ('<div style="display:none;max-height:0">Your weekly digest of the best articles</div>'
+     "<p>Hello</p>", "Hello", "content.hidden_text", False),
+    (f"<p>{_FILLER}</p>", _FILLER, "content.hidden_text", False),
+    (f'<p style="font-size:10px">{_FILLER}</p>', _FILLER, "content.hidden_text", False),
+    (f'<p style="font-size:1em">{_FILLER}</p>', _FILLER, "content.hidden_text", False),
+    (f'<p style="font-size: 1px">{_FILLER}</p>', "", "content.hidden_text", True),
+    ('<a href="https://x.example/a"><img src="cid:1"></a>', "", "content.image_only", True),
+    ('<a href="https://x.example/a"><img src="cid:1"></a>', "Click", "content.image_only",
+     True),
+    (f'<a href="https://x.example/a"><img src="cid:1"></a><p>{_FILLER}</p>', _FILLER,
+     "content.image_only", False),
+    ("<p>no picture</p>", "no picture", "content.image_only", False),
+]
+
+
+@pytest.mark.parametrize(("html", "text", "code", "expected"), MARKUP)
+def test_markup_tricks(html: str, text: str, code: str, expected: bool) -> None:
+    assert (code in codes(message(text, html=html))) is expected
+
+
+@pytest.mark.parametrize("html", ["", "<", "<div style='display:none'>" * 5000,
+                                  "\x00<p style='display:none'>\x01</p>"])
+def test_markup_never_raises(html: str) -> None:
+    assert inspect_markup(html).hidden_words == 0
+
+
+def test_image_only_needs_a_link() -> None:
+    raw = message("", html='<img src="cid:1">')
+    assert "content.image_only" not in codes(raw, links=())

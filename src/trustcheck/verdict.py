@@ -425,6 +425,11 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "content.disguised_text.invisible": 0.25,
     "content.disguised_text.bidi": 0.25,
     "content.disguised_text.math_letters": 0.20,
+    # Paragraphs of CSS-hidden words poison filters; a preheader line stays below.
+    "content.hidden_text": 0.25,
+    # A body that is pictures and a link keeps its words away from text filters;
+    # some promotions do this too, so it is a weak cue.
+    "content.image_only": 0.15,
     # Mass mail that knows only the recipient's address.
     "content.address_greeting": 0.20,
     "content.recipient_in_subject": 0.15,
@@ -479,11 +484,12 @@ DEFAULT_COMBINATIONS: tuple[Combination, ...] = (
         (("lure.*@medium",),
          ("link.ip_literal", "link.userinfo", "link.text_href_mismatch@medium",
           "link.lookalike@medium", "link.data_uri", "link.javascript_uri",
-          "content.disguised_text.*", "content.password_form", "content.sender_domain_invalid",
+          "content.disguised_text.*", "content.hidden_text", "content.password_form",
+          "content.sender_domain_invalid",
           "attachment.double_extension", "attachment.executable", "attachment.html")),
         Status.PHISHING,
-        "a lure that asks for action, plus a deceptive link, disguised text, an impossible "
-        "sender domain or a dangerous attachment",
+        "a lure that asks for action, plus a deceptive link, disguised or hidden text, an "
+        "impossible sender domain or a dangerous attachment",
     ),
     Combination(
         "two_lures",

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from trustcheck.content.attachments import attachment_findings
 from trustcheck.content.lexicon import families
+from trustcheck.content.markup import markup_findings
 from trustcheck.content.text import SCAN_LIMIT, Disguise, disguises, scan_text, unmix
 from trustcheck.message import ParsedEmail
 from trustcheck.registry import Brand
@@ -74,6 +75,8 @@ def content_findings(
     out.extend(_recipient_findings(parsed, text))
     out.extend(_sender_findings(parsed))
     out.extend(_form_findings(parsed))
+    out.extend(markup_findings(parsed.html[0] if parsed.html else "", parsed.visible_text,
+                               actionable=actionable))
     out.extend(attachment_findings(parsed.attachments))
     del brand  # the claimed brand is judged by brandcheck; lures apply to any message
     return tuple(out)

@@ -1,0 +1,126 @@
+"""HTML tricks that hide the message from filters: hidden text and text in images.
+
+Two general spammer techniques, both visible only in the markup:
+
+* **Hidden text** (filter poisoning, "hash busting"): paragraphs of unrelated
+  words in elements the reader never sees (``display:none``, ``font-size:0``,
+  ``visibility:hidden``, ``opacity:0``, zero height), so that word statistics
+  and lure phrases see innocent text. A legitimate mailer hides at most a
+  one-line preheader, so only a run of many hidden words counts.
+* **Text in images**: a body that is one or more pictures and a link, with
+  almost no text, so that no text filter can read what it says.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import lxml.etree
+import lxml.html
+
+from trustcheck.verdict import Finding, Severity
+
+__all__ = ["HIDDEN_WORDS_MIN", "IMAGE_ONLY_LETTERS_MAX", "Markup", "inspect_markup",
+           "markup_findings"]
+
+HIDDEN_WORDS_MIN = 30
+"""Hidden words that make hidden text a finding: more than a preheader line holds."""
+
+IMAGE_ONLY_LETTERS_MAX = 100
+"""Fewer letters than this beside an image and a link make the body image-only."""
+
+_SCAN_LIMIT = 200_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Inline styles that hide an element's content from the reader (CSS 2.1 §9.2.4
+# display, §11.2 visibility; font-size 0 or 1px, opacity 0, and a zero height are
+# the same effect by other means). A value ends at ; ! a quote or the end.
+_HIDING_STYLE = re.compile(
+    r"display\s*:\s*none"
+    r"|visibility\s*:\s*hidden"
+    r"|font-size\s*:\s*(?:0(?:\.0*)?\s*(?:px|pt|em|rem|%)?|1\s*(?:px|pt))\s*(?:[;!\x22\x27]|$)"
+    r"|opacity\s*:\s*0(?:\.0*)?\s*(?:[;!\x22\x27]|$)"
+    r"|(?<![-\w])(?:max-)?height\s*:\s*0\s*(?:px)?\s*(?:[;!\x22\x27]|$)",
+    re.IGNORECASE,
+)
+_IMG = re.compile(r"<img\b", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_LETTER = re.compile(r"[^\W\d_]")
+_SKIP = frozenset({"style", "script", "head", "title"})
+
+
+@dataclass(frozen=True, slots=True)
+class Markup:
+    """What the markup hides: hidden word count and an example, and image count."""
+
+    hidden_words: int
+    hidden_example: str
+    images: int
+
+
+def inspect_markup(markup: str) -> Markup:
+    """Count the words inside CSS-hidden elements and the ``<img>`` tags of ``markup``.
+
+    Bounded: the first 200,000 characters are read, and the document is
+    parsed only when a hiding style occurs at all. Never raises.
+    """
+    markup = markup[:_SCAN_LIMIT]
+    images = len(_IMG.findall(markup))
+    if not _HIDING_STYLE.search(markup):
+        return Markup(0, "", images)
+    markup = _CONTROL.sub("", markup)
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True,
+                                  recover=True)
+    try:
+        root = lxml.html.document_fromstring(markup, parser=parser)
+    except (lxml.etree.ParserError, ValueError, TypeError):
+        return Markup(0, "", images)
+    words = 0
+    example = ""
+    hidden_depth = 0
+    for event, el in lxml.etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        hides = bool(tag) and tag not in _SKIP and bool(_HIDING_STYLE.search(el.get("style") or ""))
+        if event == "start":
+            if hides:
+                hidden_depth += 1
+            if hidden_depth and tag not in _SKIP and el.text:
+                words += len(_WORD.findall(el.text))
+                example = example or el.text.strip()[:80]
+        else:
+            if hides:
+                hidden_depth -= 1
+            # The tail follows the element: hidden only if an ancestor hides it.
+            if hidden_depth and el.tail:
+                words += len(_WORD.findall(el.tail))
+                example = example or el.tail.strip()[:80]
+    return Markup(words, " ".join(example.split()), images)
+
+
+def markup_findings(html: str, visible_text: str, *, actionable: bool) -> list[Finding]:
+    """``content.hidden_text`` and ``content.image_only`` findings for one HTML body.
+
+    ``visible_text`` is the text the parser extracted from the whole message;
+    ``actionable`` says whether the message has a link or form to act on (an
+    image-only body matters only when clicking it leads somewhere).
+    """
+    if not html:
+        return []
+    seen = inspect_markup(html)
+    out: list[Finding] = []
+    if seen.hidden_words >= HIDDEN_WORDS_MIN:
+        out.append(Finding(
+            "content.hidden_text", Severity.MEDIUM,
+            f"The HTML hides {seen.hidden_words} words from the reader (CSS-hidden text "
+            f"poisons filters), e.g. “{seen.hidden_example}”.",
+            {"hidden_words": seen.hidden_words, "example": seen.hidden_example},
+        ))
+    shown = len(_LETTER.findall(visible_text))
+    if actionable and seen.images and shown < IMAGE_ONLY_LETTERS_MAX:
+        out.append(Finding(
+            "content.image_only", Severity.LOW,
+            f"The message is {seen.images} image(s) and a link with only {shown} letters "
+            "of text: what it says cannot be read by a text filter.",
+            {"images": seen.images, "letters": shown},
+        ))
+    return out
