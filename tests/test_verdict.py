@@ -201,6 +201,21 @@ DEFAULT_POLICY_CASES = [
     # temperror plus a lure is still not phishing.
     ([f("auth.temperror", Severity.LOW), f("lure.threat", Severity.MEDIUM)],
      Status.UNVERIFIED, 22),
+    # A checked "nothing authenticates" is a weak cue alone; with a pitch it is suspicious.
+    ([f("auth.unauthenticated", Severity.LOW)], Status.UNVERIFIED, 13),
+    ([f("auth.unauthenticated", Severity.LOW), f("lure.gambling", Severity.MEDIUM)],
+     Status.SUSPICIOUS, 30),
+    ([f("auth.unauthenticated", Severity.LOW), f("lure.adult", Severity.LOW)],
+     Status.UNVERIFIED, 17),
+    # Scam pitches without a credential lure: one alone stays unverified.
+    ([f("lure.health", Severity.MEDIUM)], Status.UNVERIFIED, 20),
+    ([f("lure.investment", Severity.MEDIUM), f("content.image_only", Severity.LOW)],
+     Status.SUSPICIOUS, 32),
+    # Hidden text: a cue alone; with a lure it is deception (lure_with_deception).
+    ([f("content.hidden_text", Severity.MEDIUM)], Status.UNVERIFIED, 25),
+    ([f("content.hidden_text", Severity.MEDIUM), f("lure.prize", Severity.MEDIUM)],
+     Status.PHISHING, 40),
+    ([f("content.image_only", Severity.LOW)], Status.UNVERIFIED, 15),
 ]
 
 

@@ -382,6 +382,10 @@ DEFAULT_FORCED: Mapping[str, Status] = {
 DEFAULT_WEIGHTS: Mapping[str, float] = {
     # Stored mail always fails DNS now; a DNS outage is not evidence of fraud.
     "auth.temperror": 0.0,
+    # Nothing authenticates the sender (no SPF or DKIM pass, no DMARC record) by a
+    # check that did complete: bulk senders must authenticate since 2024 (Gmail,
+    # Yahoo), throwaway senders skip it. Low alone; with one lure it reaches 30.
+    "auth.unauthenticated": 0.13,
     # Many newsletter links leave a brand's domains; one such link is barely a cue.
     "link.off_brand": 0.05,
     # Newsletters embed search boxes that submit elsewhere; a cue, not a lure.
