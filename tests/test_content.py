@@ -73,6 +73,11 @@ PHRASES = [
     ("Your parcel is on hold, reschedule your delivery.", "lure.delivery"),
     ("Le chauffeur n’a pas pu livrer votre colis.", "lure.delivery"),
     ("택배가 주소 불명으로 보류되었습니다.", "lure.delivery"),
+    ("Click here to prove your identity.", "lure.credential"),
+    ("Please update your Example Federal Credit Union profile.", "lure.credential"),
+    ("Submit the requested information (PIN and/or CVV2) again.", "lure.credential"),
+    ("Unverified accounts will be suspended.", "lure.threat"),
+    ("Fraudulent activity has been registered on some of our accounts.", "lure.threat"),
     ("Hi, I am 24 years old and looking for a partner.", "lure.adult"),
     ("Lonely wives in your town want to chat.", "lure.adult"),
     ("Einsame Frauen aus deiner Nähe suchen Kontakt.", "lure.adult"),
@@ -117,6 +122,7 @@ HAM = [
     "Memory loss of 12 kB per connection was fixed in 5.10.",
     "The bonus round of the quiz starts at 8.",
     "Throughput improved 15% with the new patch.",
+    "The PIN and the PUK are printed on the card holder.",
 ]
 
 
@@ -277,3 +283,11 @@ def test_markup_never_raises(html: str) -> None:
 def test_image_only_needs_a_link() -> None:
     raw = message("", html='<img src="cid:1">')
     assert "content.image_only" not in codes(raw, links=())
+
+
+def test_unquoted_yaml_phrase_is_a_config_error() -> None:
+    from trustcheck.content.lexicon import _compile
+    from trustcheck.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="not a string"):
+        _compile("x", {"phrases": [{"(?": "a)"}]})

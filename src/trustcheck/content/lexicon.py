@@ -38,7 +38,11 @@ def _compile(name: str, entry: Any) -> Family:
     if not isinstance(entry, dict) or not isinstance(entry.get("phrases"), list):
         msg = f"Lure family {name!r} needs a 'phrases' list."
         raise ConfigError(msg)
-    phrases = [str(p) for p in entry["phrases"]]
+    # A phrase with an unquoted ": " reads as a YAML mapping, not a string.
+    if not all(isinstance(p, str) for p in entry["phrases"]):
+        msg = f"Lure family {name!r} has a phrase that is not a string (quote it in YAML)."
+        raise ConfigError(msg)
+    phrases = list(entry["phrases"])
     try:
         pattern = re.compile(_WORD_START + "(?:" + "|".join(f"(?:{p})" for p in phrases) + ")")
     except re.error as exc:
