@@ -156,7 +156,9 @@ def authenticate(
     auth = Auth(spf=merged_spf, dkim=merged_dkim, dmarc=merged_dmarc, arc=merged_arc,
                 bimi=bimi_mr)
     dmarc_word = merged_dmarc.result if merged_dmarc is not None else None
-    findings.extend(_findings(auth, from_domain))
+    findings.extend(_findings(
+        auth, from_domain,
+        mailing_list=bool(parsed.header("List-Id") or parsed.header("List-Post"))))
     passing = tuple(
         d.properties.get("header.d", "") for d in merged_dkim
         if d.result is AuthWord.PASS and d.properties.get("header.d")
@@ -226,14 +228,17 @@ def _trusted_dmarc_for(trusted: TrustedAuthResults, from_domain: str | None) -> 
     return result
 
 
-def _findings(auth: Auth, from_domain: str | None) -> list[Finding]:
+def _findings(auth: Auth, from_domain: str | None, *, mailing_list: bool) -> list[Finding]:
     out: list[Finding] = []
     d = auth.dmarc
     if d is not None and d.result is AuthWord.FAIL:
         policy = d.properties.get("policy.dmarc", "none")
-        severe = policy in ("reject", "quarantine")
+        # Lists rewrite messages and break DKIM (RFC 7960 §3.2): a failure there is
+        # expected, and a p=none domain has said it does not stand behind its mail.
+        severe = policy in ("reject", "quarantine") and not mailing_list
         out.append(Finding(
-            "auth.dmarc_fail", Severity.HIGH if severe else Severity.MEDIUM,
+            "auth.dmarc_fail",
+            Severity.HIGH if severe else Severity.LOW if mailing_list else Severity.MEDIUM,
             f"DMARC fails for {from_domain}: neither SPF nor any DKIM signature is aligned "
             f"with the From domain (the domain's policy is p={policy}).",
             {"from_domain": from_domain, "policy": policy, "source": d.source.value},

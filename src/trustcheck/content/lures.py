@@ -42,6 +42,9 @@ _HTML_SCAN_LIMIT = 200_000
 _ADDRESS = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 
 
+_REPLY_SUBJECT = re.compile(r"\s*(?:re|aw|sv|antw|답장)\s*:", re.IGNORECASE)
+
+
 def content_findings(
     parsed: ParsedEmail,
     *,
@@ -69,8 +72,15 @@ def content_findings(
     text = scan_text(parsed.subject, display_name, parsed.visible_text)
     if any(d.kind == "mixed_script" for d in found):
         text = unmix(text)  # match the words the reader sees, not the code points
+    # A reply on a mailing list quotes and discusses: "your account will be closed"
+    # there is conversation about a lure, not a call to act on one. All three marks
+    # are needed: bulk senders add List-Id and References to look like list mail,
+    # but rarely reply to a real message under a "Re:" subject as well.
+    discussion = (bool(parsed.header("List-Id") or parsed.header("List-Post"))
+                  and parsed.header("In-Reply-To") is not None
+                  and _REPLY_SUBJECT.match(parsed.subject or "") is not None)
     if not authenticated:
-        out.extend(_phrase_findings(text, actionable=callable_))
+        out.extend(_phrase_findings(text, actionable=callable_ and not discussion))
     out.extend(_disguise_findings(found))
     out.extend(_recipient_findings(parsed, text))
     out.extend(_sender_findings(parsed))
