@@ -1,0 +1,84 @@
+"""Fast paths give the same answers as the plain computation they replace.
+
+Speed work (issue 8) replaced a few regular-expression passes with cheaper
+equivalents; each test here checks one against the original formulation on
+edge cases and on generated text.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from trustcheck.content.text import disguises
+from trustcheck.message.mail import _URLISH, _strip_urlish, guess_language
+
+# Characters that build URLs, addresses and words in several scripts.
+_ALPHABET = st.sampled_from([*"aw.:/@-+_1 \néДеοx가", "www.", "://", "http"])
+_TEXTS = st.lists(_ALPHABET, max_size=120).map("".join)
+
+
+@pytest.mark.parametrize("text", [
+    "",
+    "see http://example.com/x now",
+    "mail me: a@b",
+    "x" * 70 + "@y",
+    "@" * 5,
+    "ab://c@d www.x",
+    "1@" * 50,
+    "a" * 30 + "://x",
+    "www.www.",
+    "trailing www.",
+])
+def test_strip_urlish_matches_the_pattern(text: str) -> None:
+    assert _strip_urlish(text) == _URLISH.sub(" ", text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS)
+def test_strip_urlish_matches_the_pattern_on_generated_text(text: str) -> None:
+    assert _strip_urlish(text) == _URLISH.sub(" ", text)
+
+
+def _language_by_letters(text: str) -> str | None:
+    """guess_language as first written: one list item per letter."""
+    sample = _URLISH.sub(" ", text[:8_000])
+    letters = len(re.findall(r"[^\W\d_]", sample))
+    if not letters:
+        return None
+    if len(re.findall(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]", sample)) * 4 >= letters:
+        return "ko"
+    if len(re.findall(r"[A-Za-z\u00c0-\u024f]", sample)) * 2 > letters:
+        return "en"
+    return None
+
+
+@pytest.mark.parametrize("text", [
+    "Your parcel is waiting",
+    "고객님의 택배가 보관 중입니다 https://example.com",
+    "Ihre Sendung 1234 wartet",
+    "Ваша посылка ждёт",
+    "12345 !!!",
+    "×÷ ½ ² mixed",
+])
+def test_guess_language_counts_like_letter_by_letter(text: str) -> None:
+    assert guess_language(text) == _language_by_letters(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS)
+def test_guess_language_counts_like_letter_by_letter_on_generated_text(text: str) -> None:
+    assert guess_language(text) == _language_by_letters(text)
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    ("plain latin words only", ()),
+    ("Rеviеw your account", ("mixed_script",)),  # Cyrillic е
+    ("Ваша посылка ждёт", ()),  # Cyrillic alone is not a disguise
+    ("Pay\u200bPal and Rеviеw", ("mixed_script", "invisible")),
+])
+def test_disguises_mixed_script(text: str, kinds: tuple[str, ...]) -> None:
+    assert tuple(d.kind for d in disguises(text)) == kinds
