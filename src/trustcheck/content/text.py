@@ -82,8 +82,11 @@ def scan_text(subject: str, display_name: str | None, body: str) -> str:
 def disguises(text: str) -> tuple[Disguise, ...]:
     """The disguise techniques found in ``text`` (raw, not normalised)."""
     found: list[Disguise] = []
+    # Most mail has no Cyrillic or Greek letter at all: one scan settles it
+    # before splitting the text into words.
     mixed = [w for w in _WORD.findall(text)
-             if _LATIN.search(w) and _CONFUSABLE_SCRIPT.search(w)]
+             if _LATIN.search(w) and _CONFUSABLE_SCRIPT.search(w)
+             ] if _CONFUSABLE_SCRIPT.search(text) else []
     if mixed:
         found.append(Disguise("mixed_script", tuple(dict.fromkeys(mixed))[:3]))
     hidden = _INVISIBLE_IN_WORD.findall(text)
