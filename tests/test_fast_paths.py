@@ -13,6 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from trustcheck.content.firstchar import first_chars
+from trustcheck.content.lexicon import _WORD_START, families
 from trustcheck.content.text import disguises
 from trustcheck.message.mail import _URLISH, _strip_urlish, guess_language
 
@@ -82,3 +84,52 @@ def test_guess_language_counts_like_letter_by_letter_on_generated_text(text: str
 ])
 def test_disguises_mixed_script(text: str, kinds: tuple[str, ...]) -> None:
     assert tuple(d.kind for d in disguises(text)) == kinds
+
+
+@pytest.mark.parametrize(("phrase", "expected"), [
+    ("abc", "a"),
+    ("(?:verify|confirm) your", "cv"),
+    ("(?:tax |pending )?refund", "prt"),
+    ("[a-c]x", "abc"),
+    (r"\d+ ?days", r"\d"),
+    ("x?y*z", "xyz"),
+    ("(?:a|)b", "ab"),
+])
+def test_first_chars(phrase: str, expected: str) -> None:
+    found = first_chars(phrase)
+    assert found is not None
+    want = {expected} if expected == r"\d" else set(expected)
+    assert found == want
+
+
+@pytest.mark.parametrize("phrase", [
+    r"\w+ account",  # a category other than \d
+    "(?i:abc)",  # an inline flag changes what a letter matches
+    "^abc",  # an anchor
+    "(?<=x)abc",  # a look-behind
+    "a?",  # can match the empty string
+    "[^a]bc",  # a negated set
+    "(?:",  # not a regular expression
+])
+def test_first_chars_unknown(phrase: str) -> None:
+    assert first_chars(phrase) is None
+
+
+@pytest.mark.parametrize("family", [f.name for f in families()])
+def test_lure_lookahead_finds_what_the_plain_alternation_finds(family: str) -> None:
+    """Every shipped phrase, written into text, is found with and without the look-ahead."""
+    fam = next(f for f in families() if f.name == family)
+    body = fam.pattern.pattern.split(_WORD_START, 1)[1]
+    plain = re.compile(_WORD_START + body)
+    assert fam.pattern.pattern != plain.pattern  # the fast path is in use
+    for sample in _SAMPLES:
+        assert [m.group(0) for m in fam.pattern.finditer(sample)] == [
+            m.group(0) for m in plain.finditer(sample)]
+
+
+_SAMPLES = [
+    "please verify your account within 24 hours or your card has been blocked",
+    "you won! claim your prize: 3 free spins, 10 kg in 2 weeks, 본인 인증 필요",
+    "xverify your account 12 kg in 1 week; inheritance of $5,000,000 from a beneficiary",
+    "package is held, pay the customs fee. bestätigen sie ihr konto jetzt",
+]

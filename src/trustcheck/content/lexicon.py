@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from trustcheck.content.firstchar import lead_class
 from trustcheck.errors import ConfigError
 
 __all__ = ["Family", "families"]
@@ -44,7 +45,12 @@ def _compile(name: str, entry: Any) -> Family:
         raise ConfigError(msg)
     phrases = list(entry["phrases"])
     try:
-        pattern = re.compile(_WORD_START + "(?:" + "|".join(f"(?:{p})" for p in phrases) + ")")
+        # The look-ahead only speeds the scan up; it matches the same text.
+        lead = lead_class(phrases)
+        ahead = f"(?={lead})" if lead else ""
+        pattern = re.compile(
+            ahead + _WORD_START + "(?:" + "|".join(f"(?:{p})" for p in phrases) + ")"
+        )
     except re.error as exc:
         msg = f"Lure family {name!r} has an invalid phrase: {exc}."
         raise ConfigError(msg) from exc
