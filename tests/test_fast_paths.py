@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from trustcheck.content.firstchar import first_chars
 from trustcheck.content.lexicon import _WORD_START, families
+from trustcheck.content.markup import inspect_markup
 from trustcheck.content.text import disguises
 from trustcheck.message.mail import _URLISH, _strip_urlish, guess_language
 
@@ -133,3 +134,23 @@ _SAMPLES = [
     "xverify your account 12 kg in 1 week; inheritance of $5,000,000 from a beneficiary",
     "package is held, pay the customs fee. bestätigen sie ihr konto jetzt",
 ]
+
+
+@pytest.mark.parametrize(("text", "hidden"), [
+    ("Pay\u200bPal", True),
+    ("Pay\u200b Pal", False),  # the invisible character is not inside a word
+    ("plain text", False),
+    ("a\U000E0001b", True),
+])
+def test_disguises_invisible(text: str, hidden: bool) -> None:
+    assert ("invisible" in {d.kind for d in disguises(text)}) is hidden
+
+
+@pytest.mark.parametrize(("markup", "words"), [
+    # The same hiding style on two elements counts both (the style test is memoised).
+    ('<p style="display:none">one two</p><p style="display:none">three four</p>', 4),
+    ('<p style="color:red">one two</p><p style="display:none">three</p>', 1),
+    ('<p style="display:none">one <b style="color:red">two</b></p><p>three</p>', 2),
+])
+def test_hidden_words_with_repeated_styles(markup: str, words: int) -> None:
+    assert inspect_markup(markup).hidden_words == words

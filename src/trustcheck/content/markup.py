@@ -78,9 +78,17 @@ def inspect_markup(markup: str) -> Markup:
     words = 0
     example = ""
     hidden_depth = 0
+    # Mailers repeat the same inline style on many elements: test each once.
+    hiding: dict[str, bool] = {}
     for event, el in lxml.etree.iterwalk(root, events=("start", "end")):
         tag = el.tag if isinstance(el.tag, str) else ""
-        hides = bool(tag) and tag not in _SKIP and bool(_HIDING_STYLE.search(el.get("style") or ""))
+        hides = False
+        if tag and tag not in _SKIP:
+            style = el.get("style") or ""
+            cached = hiding.get(style)
+            if cached is None:
+                cached = hiding[style] = bool(_HIDING_STYLE.search(style))
+            hides = cached
         if event == "start":
             if hides:
                 hidden_depth += 1

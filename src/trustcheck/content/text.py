@@ -30,6 +30,7 @@ _INVISIBLE = "\u00ad\u034f\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064
 _INVISIBLE_IN_WORD = re.compile(
     rf"[A-Za-z][{_INVISIBLE}\U000E0000-\U000E01EF]+[A-Za-z]"
 )
+_INVISIBLE_CHAR = re.compile(rf"[{_INVISIBLE}\U000E0000-\U000E01EF]")
 # Bidirectional embedding/override/isolate controls (Unicode TR #9 §2): they
 # reorder what is displayed, e.g. "invoice\u202Efdp.exe".
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -89,7 +90,8 @@ def disguises(text: str) -> tuple[Disguise, ...]:
              ] if _CONFUSABLE_SCRIPT.search(text) else []
     if mixed:
         found.append(Disguise("mixed_script", tuple(dict.fromkeys(mixed))[:3]))
-    hidden = _INVISIBLE_IN_WORD.findall(text)
+    # A plain character scan first: most text holds no invisible character.
+    hidden = _INVISIBLE_IN_WORD.findall(text) if _INVISIBLE_CHAR.search(text) else []
     if hidden:
         shown = tuple(dict.fromkeys(h.encode("unicode_escape").decode("ascii") for h in hidden))
         found.append(Disguise("invisible", shown[:3]))
