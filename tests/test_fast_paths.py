@@ -17,6 +17,7 @@ from trustcheck.content.firstchar import first_chars
 from trustcheck.content.lexicon import _WORD_START, families
 from trustcheck.content.markup import inspect_markup
 from trustcheck.content.text import disguises
+from trustcheck.links.extract import _DEFANG, _undefang
 from trustcheck.message.mail import _URLISH, _strip_urlish, guess_language
 
 # Characters that build URLs, addresses and words in several scripts.
@@ -154,3 +155,29 @@ def test_disguises_invisible(text: str, hidden: bool) -> None:
 ])
 def test_hidden_words_with_repeated_styles(markup: str, words: int) -> None:
     assert inspect_markup(markup).hidden_words == words
+
+
+def _undefang_every_pattern(text: str) -> str:
+    for pattern, repl in _DEFANG:
+        text = pattern.sub(repl, text)
+    return text
+
+
+@pytest.mark.parametrize("text", [
+    "hxxps[:]//evil[.]example/x",
+    "h**p://a(dot)b",
+    "see example{DOT}com and hxxp:/broken",
+    "no url here, just (parentheses) and [brackets].",
+    "path //only",
+    "",
+])
+def test_undefang_matches_every_pattern(text: str) -> None:
+    assert _undefang(text) == _undefang_every_pattern(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["hxxp", "h**p", "s", "[:]", ":", "//", "/", "[.]", "(dot)", "{DOT}", " ", "[", ".", "]", "x"]),
+    max_size=15).map("".join))
+def test_undefang_matches_every_pattern_on_generated_text(text: str) -> None:
+    assert _undefang(text) == _undefang_every_pattern(text)

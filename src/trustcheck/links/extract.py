@@ -35,6 +35,7 @@ _DEFANG = (
     (re.compile(r"\bh(?:xx|\*\*|tt)p(s?)(?:\[:\]|:)//", re.IGNORECASE), r"http\1://"),
     (re.compile(r"\s?[\[\(\{](?:\.|dot)[\]\)\}]\s?", re.IGNORECASE), "."),
 )
+_DEFANGED_DOT = re.compile(r"[\[\(\{](?:\.|dot)[\]\)\}]", re.IGNORECASE)
 _SCHEME_URL = re.compile(r"\b(?:https?|ftp)://[^\s<>\"'`{}|\\^]+", re.IGNORECASE)
 # A host-looking run: labels of word characters/hyphens joined by any dot form
 # (ASCII, ideographic, fullwidth), optionally a port and a path.
@@ -212,8 +213,13 @@ def _is_pixel(el: lxml.html.HtmlElement) -> bool:
 
 
 def _undefang(text: str) -> str:
-    for pattern, repl in _DEFANG:
-        text = pattern.sub(repl, text)
+    # Each pattern needs a literal its own scan would look for at every
+    # position: "//" for a scheme, a bracketed dot for a domain. Most text has
+    # neither, and a substring or character-class search finds that at once.
+    if "//" in text:
+        text = _DEFANG[0][0].sub(_DEFANG[0][1], text)
+    if _DEFANGED_DOT.search(text):
+        text = _DEFANG[1][0].sub(_DEFANG[1][1], text)
     return text
 
 
