@@ -44,6 +44,7 @@ from importlib import resources
 from typing import Any
 
 from trustcheck.registry import Brand, Registry, normalize_domain
+from trustcheck.registry.derived import PerRegistry
 from trustcheck.registry.names import fold_words, registrable_domain
 from trustcheck.verdict import JSON, Finding, Severity
 
@@ -351,18 +352,8 @@ class _Matcher:
         return kept
 
 
-_MATCHERS: dict[int, tuple[Registry, _Matcher]] = {}
-
-
-def _matcher(registry: Registry) -> _Matcher:
-    cached = _MATCHERS.get(id(registry))
-    if cached is not None and cached[0] is registry:
-        return cached[1]
-    matcher = _Matcher(registry)
-    if len(_MATCHERS) >= 8:
-        _MATCHERS.pop(next(iter(_MATCHERS)))
-    _MATCHERS[id(registry)] = (registry, matcher)
-    return matcher
+_matcher: PerRegistry[Registry, _Matcher] = PerRegistry(_Matcher)
+"""The compiled name matcher of each registry."""
 
 
 # --------------------------------------------------------------------------- claims

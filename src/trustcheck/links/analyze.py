@@ -26,6 +26,7 @@ from trustcheck.links.extract import domain_in_text, host_of
 from trustcheck.links.lookalike import LookalikeIndex, LookalikeMatch, lookalike_index
 from trustcheck.links.redirectors import unwrap_all
 from trustcheck.links.skeleton import scripts_of
+from trustcheck.registry.derived import PerRegistry
 from trustcheck.verdict import JSON, Finding, Link, Severity
 
 __all__ = ["analyze_links", "known_shorteners", "known_trackers"]
@@ -277,18 +278,8 @@ def analyze_links(links: Iterable[Link], *, registry: Any = None,
     return tuple(out), tuple(run.findings)
 
 
-_VIEWS: dict[int, tuple[object, _BrandView]] = {}
-
-
-def _view_for(registry: object) -> _BrandView:
-    hit = _VIEWS.get(id(registry))
-    if hit is not None and hit[0] is registry:
-        return hit[1]
-    view = _brand_view(registry)
-    if len(_VIEWS) >= 8:
-        _VIEWS.pop(next(iter(_VIEWS)))
-    _VIEWS[id(registry)] = (registry, view)
-    return view
+_view_for: PerRegistry[Any, _BrandView] = PerRegistry(lambda registry: _brand_view(registry))
+"""The brand-domain view of each registry."""
 
 
 def _default_registry_obj() -> object:

@@ -44,7 +44,6 @@ from __future__ import annotations
 import enum
 import functools
 import itertools
-import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
@@ -55,6 +54,7 @@ from rapidfuzz.process import extractOne
 
 from trustcheck.links.domains import is_ip_literal, normalize_host, split_host
 from trustcheck.links.skeleton import fold_label, scripts_of
+from trustcheck.registry.derived import PerRegistry
 
 __all__ = [
     "MIN_EDIT_LABEL",
@@ -561,8 +561,6 @@ def _length_factor(n: int) -> float:
 
 # -- default-registry cache
 
-_LOCK = threading.Lock()
-_CACHE: dict[int, tuple[object, LookalikeIndex]] = {}
 
 
 def lookalike_index(registry: _RegistryLike | None = None) -> LookalikeIndex:
@@ -570,20 +568,11 @@ def lookalike_index(registry: _RegistryLike | None = None) -> LookalikeIndex:
     return _index_for(registry)
 
 
+_indexes: PerRegistry[_RegistryLike, LookalikeIndex] = PerRegistry(LookalikeIndex.from_registry)
+
+
 def _index_for(registry: _RegistryLike | None) -> LookalikeIndex:
-    if registry is None:
-        registry = _default_registry()
-    key = id(registry)
-    with _LOCK:
-        hit = _CACHE.get(key)
-        if hit is not None and hit[0] is registry:
-            return hit[1]
-    index = LookalikeIndex.from_registry(registry)
-    with _LOCK:
-        if len(_CACHE) >= 8:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = (registry, index)
-    return index
+    return _indexes(registry if registry is not None else _default_registry())
 
 
 @functools.cache
