@@ -111,11 +111,25 @@ def decode_body(data: bytes, label: str | None, report: Report, *, where: str) -
     """Decode a body in its declared charset; unknown labels and bad bytes become findings."""
     if label is None or not label.strip():
         return decode_8bit(data)[0]
+    return _decode_labeled(
+        data, label, report,
+        unknown=f"Unknown charset {label[:64]!r} in {where}; decoded as UTF-8/cp949/latin-1.",
+        invalid=("charset.decode_error",
+                 f"Bytes in {where} are not valid {label[:64]}; invalid sequences were replaced."),
+    )
+
+
+def _decode_labeled(data: bytes, label: str, report: Report, *, unknown: str,
+                    invalid: tuple[str, str]) -> str:
+    """Decode bytes declared as ``label`` (a body or an RFC 2047 word), never raising.
+
+    An unknown label is reported with the ``unknown`` message and read as
+    UTF-8/cp949/latin-1; bytes the codec rejects are reported as ``invalid``
+    (code, message) and replaced.
+    """
     codec = lookup_charset(label)
     if codec is None:
-        report.add("charset.unknown", Severity.INFO,
-                   f"Unknown charset {label[:64]!r} in {where}; decoded as UTF-8/cp949/latin-1.",
-                   charset=label[:64])
+        report.add("charset.unknown", Severity.INFO, unknown, charset=label[:64])
         return decode_8bit(data)[0]
     if codec == "cp1252" and not data.isascii():
         # "us-ascii"/"iso-8859-1" labels on UTF-8 text are common; prefer UTF-8 when it fits.
@@ -129,9 +143,8 @@ def decode_body(data: bytes, label: str | None, report: Report, *, where: str) -
         pass
     except (LookupError, ValueError, TypeError):  # a codec that misbehaves on odd input
         return decode_8bit(data)[0]
-    report.add("charset.decode_error", Severity.INFO,
-               f"Bytes in {where} are not valid {label[:64]}; invalid sequences were replaced.",
-               charset=label[:64])
+    code, message = invalid
+    report.add(code, Severity.INFO, message, charset=label[:64])
     try:
         return data.decode(codec, "replace")
     except (LookupError, ValueError, TypeError):
@@ -210,23 +223,11 @@ def decode_rfc2047(value: str, report: Report) -> str:
 
 
 def _decode_word(data: bytes, charset: str, report: Report) -> str:
-    codec = lookup_charset(charset)
-    if codec is None:
-        report.add("charset.unknown", Severity.INFO,
-                   f"Unknown charset {charset[:64]!r} in an encoded header word; "
-                   "decoded as UTF-8/cp949/latin-1.", charset=charset[:64])
-        return decode_8bit(data)[0]
-    if codec == "cp1252":
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-    try:
-        return data.decode(codec)
-    except UnicodeDecodeError:
-        report.add("header.encoding_error", Severity.INFO,
-                   f"An encoded header word is not valid {charset[:64]}; "
-                   "invalid sequences were replaced.", charset=charset[:64])
-        return data.decode(codec, "replace")
-    except (LookupError, ValueError, TypeError):
-        return decode_8bit(data)[0]
+    return _decode_labeled(
+        data, charset, report,
+        unknown=(f"Unknown charset {charset[:64]!r} in an encoded header word; "
+                 "decoded as UTF-8/cp949/latin-1."),
+        invalid=("header.encoding_error",
+                 f"An encoded header word is not valid {charset[:64]}; "
+                 "invalid sequences were replaced."),
+    )
