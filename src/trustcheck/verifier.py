@@ -163,6 +163,7 @@ class Verifier:
                                 mailing_list=bool(list_id or list_post),
                                 from_address=author.address if author else None)
         findings.extend(decision.findings)
+        authenticated = any(f.code == "brand.authenticated" for f in decision.findings)
         brand_id = decision.brand.id if decision.brand is not None else None
         links, link_findings = analyze_links(linkset.links, registry=registry,
                                              claimed_brand=brand_id)
@@ -170,7 +171,7 @@ class Verifier:
         findings.extend(link_findings)
         template = check_email_template(
             parsed, templates=self.templates, brand=decision.brand,
-            authenticated=any(f.code == "brand.authenticated" for f in decision.findings),
+            authenticated=authenticated,
             links=links,
         )
         findings.extend(template.findings)
@@ -178,7 +179,7 @@ class Verifier:
         brand_id = brand.id if brand is not None else None
         findings.extend(content_findings(
             parsed, links=links, brand=brand,
-            authenticated=any(f.code == "brand.authenticated" for f in decision.findings),
+            authenticated=authenticated,
         ))
 
         status, score = self.policy.decide(findings)
