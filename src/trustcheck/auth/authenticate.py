@@ -25,7 +25,7 @@ from trustcheck.auth.authres import TrustedAuthResults, select_trusted_results
 from trustcheck.auth.bimi import check_bimi
 from trustcheck.auth.dkim import verify_dkim
 from trustcheck.auth.dmarc import DmarcResult, check_dmarc
-from trustcheck.auth.received import derive_envelope
+from trustcheck.auth.received import derive_envelope, receiver_written_message_id
 from trustcheck.auth.results import AuthWord, ResultSource
 from trustcheck.auth.spf import SpfResult, check_spf
 from trustcheck.dns.base import Resolver
@@ -91,13 +91,16 @@ def authenticate(
     findings.extend(trusted.findings)
 
     source: Literal["given", "received", "none"] = "given"
+    receivers = trusted_receivers if trusted_receivers is not None else trusted_authserv_ids
+    trust_configured = bool(trusted_authserv_ids or trusted_receivers or trust_microsoft_365)
+    if trust_configured:
+        findings.extend(_message_id_findings(parsed, receivers, trust_microsoft_365))
     if envelope is None:
         derived = None
-        if trusted_authserv_ids or trusted_receivers or trust_microsoft_365:
+        if trust_configured:
             derived = derive_envelope(
                 parsed.headers,
-                trusted_receivers=(trusted_receivers if trusted_receivers is not None
-                                   else trusted_authserv_ids),
+                trusted_receivers=receivers,
                 trust_microsoft_365=trust_microsoft_365,
             )
         if derived is not None and derived.ip:
@@ -226,6 +229,25 @@ def _trusted_dmarc_for(trusted: TrustedAuthResults, from_domain: str | None) -> 
     if not said:
         return replace(result, properties={**result.properties, "header.from": from_domain})
     return result
+
+
+def _message_id_findings(parsed: ParsedEmail, receivers: Collection[str],
+                         trust_microsoft_365: bool) -> list[Finding]:
+    """``header.message_id_by_receiver``: a trusted hop had to write the Message-ID."""
+    found = receiver_written_message_id(parsed.message_id, parsed.headers,
+                                        trusted_receivers=receivers,
+                                        trust_microsoft_365=trust_microsoft_365)
+    if found is None:
+        return []
+    index, hop = found
+    return [Finding(
+        "header.message_id_by_receiver", Severity.LOW,
+        f"The Message-ID {parsed.message_id} was written by the receiving host {hop.by}, "
+        f"not by the sender: the message arrived from {hop.helo or hop.rdns or hop.ip} "
+        "without one, although every originator should write it (RFC 5322 §3.6.4).",
+        {"message_id": parsed.message_id, "by": hop.by, "from_helo": hop.helo,
+         "from_ip": hop.ip, "header_index": index},
+    )]
 
 
 def _findings(auth: Auth, from_domain: str | None, *, mailing_list: bool) -> list[Finding]:

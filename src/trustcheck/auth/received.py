@@ -28,6 +28,12 @@ Which hop is the entry hop (the rule, shared with :mod:`trustcheck.auth.authres`
   Authentication-Results, lie below it. This held for every Microsoft-delivered
   sample in the phishing_pot corpus we studied (604 of 604 messages whose
   Microsoft ``Authentication-Results`` lies above that hop, none below).
+
+:func:`trusted_hops` lists the hops written by trusted machines (the run of
+configured receivers; for Microsoft 365 the entry edge and the contiguous
+Exchange Online hops below it, through which a Microsoft tenant relayed the
+message), and :func:`receiver_written_message_id` tells when one of them had to
+write the Message-ID because the sender sent none.
 """
 
 from __future__ import annotations
@@ -40,20 +46,34 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+from trustcheck.auth.orgdomain import psl_organizational_domain
+
 __all__ = [
     "MICROSOFT_365_EDGE_SUFFIXES",
+    "MICROSOFT_365_HOST_DOMAINS",
     "DerivedEnvelope",
     "ReceivedHop",
     "derive_envelope",
     "find_entry_hop",
     "host_matches",
     "parse_received",
+    "receiver_written_message_id",
+    "trusted_hops",
 ]
 
 #: ``by`` host suffixes of the Exchange Online Protection inbound front ends.
 MICROSOFT_365_EDGE_SUFFIXES: tuple[str, ...] = (
     ".mail.protection.outlook.com",
     ".mail.protection.office365.us",
+)
+
+#: Domains of Exchange Online's own hosts: mailbox servers (``*.prod.outlook.com``,
+#: ``*.prod.exchangelabs.com``), front ends (``*.outlook.office365.com``) and EOP edges.
+MICROSOFT_365_HOST_DOMAINS: tuple[str, ...] = (
+    "outlook.com",
+    "office365.com",
+    "exchangelabs.com",
+    "office365.us",
 )
 
 #: Longest Received value looked at; real ones are a few hundred characters.
@@ -311,6 +331,46 @@ def _is_m365_edge(host: str | None) -> bool:
     return bool(host) and str(host).lower().endswith(MICROSOFT_365_EDGE_SUFFIXES)
 
 
+def _hops(headers: Sequence[tuple[str, str]]) -> list[tuple[int, ReceivedHop | None]]:
+    return [
+        (i, parse_received(value))
+        for i, (name, value) in enumerate(headers)
+        if name.strip().lower() == "received"
+    ]
+
+
+def _receiver_run(
+    hops: Sequence[tuple[int, ReceivedHop | None]], receivers: Collection[str]
+) -> list[tuple[int, ReceivedHop]]:
+    """The first contiguous run of hops ``by`` a configured receiver, newest first."""
+    run: list[tuple[int, ReceivedHop]] = []
+    for i, hop in hops:
+        if hop is not None and host_matches(hop.by, receivers):
+            run.append((i, hop))
+        elif run:
+            break
+    return run
+
+
+def _m365_run(hops: Sequence[tuple[int, ReceivedHop | None]]) -> list[tuple[int, ReceivedHop]]:
+    """The topmost EOP edge hop and the contiguous Exchange Online hops below it, newest first.
+
+    Below the edge lie, when a Microsoft tenant relayed the message, that tenant's
+    mailbox servers and *its* inbound edge: still Microsoft's machines, recording
+    what reached Microsoft first. The run stops at the first host outside Microsoft.
+    """
+    run: list[tuple[int, ReceivedHop]] = []
+    for i, hop in hops:
+        if not run:
+            if hop is not None and _is_m365_edge(hop.by):
+                run.append((i, hop))
+        elif hop is not None and host_matches(hop.by, MICROSOFT_365_HOST_DOMAINS):
+            run.append((i, hop))
+        else:
+            break
+    return run
+
+
 def find_entry_hop(
     headers: Sequence[tuple[str, str]],
     *,
@@ -324,25 +384,113 @@ def find_entry_hop(
     Configured receivers are tried first; the Microsoft 365 edge rule applies
     when they find nothing and ``trust_microsoft_365`` is set.
     """
-    hops: list[tuple[int, ReceivedHop | None]] = [
-        (i, parse_received(value))
-        for i, (name, value) in enumerate(headers)
-        if name.strip().lower() == "received"
-    ]
+    hops = _hops(headers)
     if trusted_receivers:
-        entry: tuple[int, ReceivedHop] | None = None
-        for i, hop in hops:
-            trusted = hop is not None and host_matches(hop.by, trusted_receivers)
-            if trusted and hop is not None:
-                entry = (i, hop)
-            elif entry is not None:
-                break
-        if entry is not None:
-            return entry
+        run = _receiver_run(hops, trusted_receivers)
+        if run:
+            return run[-1]
     if trust_microsoft_365:
-        for i, hop in hops:
-            if hop is not None and _is_m365_edge(hop.by):
-                return i, hop
+        m365 = _m365_run(hops)
+        if m365:
+            return m365[0]
+    return None
+
+
+def trusted_hops(
+    headers: Sequence[tuple[str, str]],
+    *,
+    trusted_receivers: Collection[str] | None = None,
+    trust_microsoft_365: bool = False,
+) -> tuple[tuple[int, ReceivedHop], ...]:
+    """``(header index, hop)`` of every hop written by a trusted machine, newest first.
+
+    Configured receivers: their run, as in :func:`find_entry_hop`. Microsoft 365:
+    the entry edge and the contiguous Exchange Online hops below it (see
+    :func:`_m365_run`). Empty when no trust is configured or no such hop exists.
+    """
+    hops = _hops(headers)
+    out: list[tuple[int, ReceivedHop]] = []
+    if trusted_receivers:
+        out += _receiver_run(hops, trusted_receivers)
+    if trust_microsoft_365:
+        seen = {i for i, _ in out}
+        out += [(i, hop) for i, hop in _m365_run(hops) if i not in seen]
+    return tuple(sorted(out, key=lambda pair: pair[0]))
+
+
+def _first_label(host: str | None) -> str:
+    return (host or "").strip().rstrip(".").lower().partition(".")[0]
+
+
+def _received_from_elsewhere(hop: ReceivedHop) -> bool:
+    """True when the hop took the message from another machine over the network.
+
+    A local submission (loopback client, ``localhost``, or a client named like the
+    receiving host itself: Exchange's ``from X by X with mapi``) is the sender's own
+    host finishing the message, which may legitimately add the Message-ID there
+    (RFC 6409 §8.3 lets a submission server add a missing one).
+    """
+    if hop.ip is not None:
+        try:
+            if ipaddress.ip_address(hop.ip).is_loopback:
+                return False
+        except ValueError:
+            pass
+    names = [n for n in (hop.helo, hop.rdns) if n]
+    if not names and hop.ip is None:
+        return False  # no from clause: nothing says where the message came from
+    own = _first_label(hop.by)
+    return all(_first_label(n) not in (own, "localhost") for n in names)
+
+
+def _message_id_host(message_id: str) -> str | None:
+    """The id-right of ``<id-left@id-right>`` (RFC 5322 §3.6.4) when it is a host name."""
+    text = message_id.strip()
+    m = _ANGLE.match(text)
+    text = m.group(1) if m else text
+    _, at, host = text.rpartition("@")
+    host = host.strip().rstrip(".").lower()
+    if not at or not host or host.startswith("[") or _ip(host) is not None or "." not in host:
+        return None
+    return host
+
+
+def receiver_written_message_id(
+    message_id: str | None,
+    headers: Sequence[tuple[str, str]],
+    *,
+    trusted_receivers: Collection[str] | None = None,
+    trust_microsoft_365: bool = False,
+) -> tuple[int, ReceivedHop] | None:
+    """The trusted hop that wrote the Message-ID because the sender sent none, or None.
+
+    RFC 5322 §3.6.4: every message SHOULD carry a Message-ID from its originator.
+    A receiving MTA that gets none adds its own, naming itself (Microsoft's EOP
+    edge writes ``<uuid@SG2PEPF000B66CE.apcprd03.prod.outlook.com>`` on
+    ``by SG2PEPF000B66CE.mail.protection.outlook.com``). The rule: the Message-ID's
+    host and the hop's ``by`` host are the same machine — same first DNS label
+    (case-insensitive) *and* the same organisational domain (RFC 7489 §3.2), so a
+    sender's ``<x@mx.sender.example>`` never matches our ``by mx.example.net`` —
+    and the hop received the message from another machine. Only trusted hops count
+    (:func:`trusted_hops`; for Microsoft 365 only EOP edges, where mail from
+    outside enters Microsoft): a sender's own hops are its own business.
+    """
+    if not message_id:
+        return None
+    host = _message_id_host(message_id)
+    if host is None:
+        return None
+    label = _first_label(host)
+    org = psl_organizational_domain(host)
+    for i, hop in trusted_hops(headers, trusted_receivers=trusted_receivers,
+                               trust_microsoft_365=trust_microsoft_365):
+        if trust_microsoft_365 and host_matches(hop.by, MICROSOFT_365_HOST_DOMAINS) and (
+                not _is_m365_edge(hop.by)):
+            continue  # a mailbox server: Outlook writes the ids of mail composed there
+        if (_first_label(hop.by) == label and org is not None
+                and psl_organizational_domain(hop.by or "") == org
+                and _received_from_elsewhere(hop)):
+            return i, hop
     return None
 
 
