@@ -1,5 +1,5 @@
-"""Receiver-written Message-IDs (RFC 5322 §3.6.4), as data tables over small synthetic
-messages."""
+"""Original authentication from a trusted ARC chain (RFC 8617 §7.2) and receiver-written
+Message-IDs (RFC 5322 §3.6.4), as data tables over small synthetic messages."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from trustcheck.auth.authenticate import AuthOutcome, authenticate
+from trustcheck.auth.authres import select_trusted_results
 from trustcheck.auth.received import receiver_written_message_id, trusted_hops
 from trustcheck.dns import StaticResolver
 from trustcheck.message import parse_email
@@ -75,10 +76,116 @@ TENANT_HOPS = [
 ]
 
 
+def _generic(*, sealer: str, aar_id: str, first_dmarc: str) -> bytes:
+    lines = [
+        "Authentication-Results: mx.corp.example; spf=pass smtp.mailfrom=sender.example; "
+        "dmarc=pass header.from=sender.example; arc=pass",
+        _rcv("relay.forwarder.example (relay.forwarder.example [192.0.2.7])", "mx.corp.example"),
+        *_arc(1, sealer, f"{aar_id}; spf=fail smtp.mailfrom=sender.example "
+                         f"smtp.remote-ip=192.0.2.99; dmarc={first_dmarc} "
+                         "header.from=sender.example"),
+        _rcv("bad.example (bad.example [192.0.2.99])", "mx.google.com"),
+        "From: Support <support@sender.example>",
+        "Subject: statement",
+        f"Date: {DATE}",
+        "Message-ID: <1@mail.sender.example>",
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\nsynthetic test body\r\n").encode()
+
+
 M365: dict[str, Any] = {"trust_microsoft_365": True}
+CORP: dict[str, Any] = {"trusted_authserv_ids": ["mx.corp.example", "mx.google.com"]}
+
+# (id, raw message, trust kwargs, expected original instance or None, finding expected)
+ORIGINAL_CASES: list[tuple[str, bytes, dict[str, Any], int | None, bool]] = [
+    ("fixture: relayed through a tenant, first dmarc=fail",
+     (FIXTURES / "m365_tenant_relay.eml").read_bytes(), M365, 1, True),
+    ("relayed through a tenant, first dmarc=fail",
+     _m365(older=[*_arc(1, "microsoft.com", _ms_aar("fail")), *TENANT_HOPS]), M365, 1, True),
+    ("ordinary forwarding: first dmarc=pass",
+     _m365(older=[*_arc(1, "microsoft.com", _ms_aar("pass")), *TENANT_HOPS]), M365, 1, False),
+    ("untrusted sealer copies mx.microsoft.com: its set is ignored",
+     _m365(older=[*_arc(1, "bulk-sender.example", _ms_aar("fail")), *TENANT_HOPS]),
+     M365, 2, False),
+    ("no trust configured",
+     _m365(older=[*_arc(1, "microsoft.com", _ms_aar("fail")), *TENANT_HOPS]), {}, None, False),
+    ("chain broken at the final receiver: arc=fail",
+     _m365(final_arc="fail", older=[*_arc(1, "microsoft.com", _ms_aar("fail"))]),
+     M365, None, False),
+    ("a DNS problem at the first hop is never a fail",
+     _m365(older=[*_arc(1, "microsoft.com", _ms_aar("temperror"))]), M365, 1, False),
+    ("first hop spoke of another From domain",
+     _m365(older=[*_arc(1, "microsoft.com", _ms_aar("fail", domain="other.example"))]),
+     M365, 2, False),
+    ("final DMARC fails too: auth.dmarc_fail says it already",
+     _m365(final_dmarc="fail", older=[*_arc(1, "microsoft.com", _ms_aar("fail"))]),
+     M365, 1, False),
+    ("trusted authserv-id sealed by its own domain",
+     _generic(sealer="google.com", aar_id="mx.google.com", first_dmarc="fail"), CORP, 1, True),
+    ("trusted authserv-id sealed by a stranger",
+     _generic(sealer="forwarder.example", aar_id="mx.google.com", first_dmarc="fail"),
+     CORP, None, False),
+    ("untrusted authserv-id",
+     _generic(sealer="forwarder.example", aar_id="mx.forwarder.example", first_dmarc="fail"),
+     CORP, None, False),
+    ("malformed ARC headers",
+     _m365(older=[
+         "ARC-Seal: i=; d=; cv=; b=",
+         "ARC-Seal: garbage without tags",
+         "ARC-Authentication-Results: mx.microsoft.com; dmarc=fail header.from=sender.example",
+         "ARC-Authentication-Results: i=1; mx.microsoft.com (unclosed; dmarc=fail",
+         "ARC-Authentication-Results: i=999999; mx.microsoft.com; dmarc=fail",
+         "ARC-Authentication-Results: i=1; ;;;",
+         "ARC-Seal: i=1; d=microsoft.com; cv=none; b=A",
+         "ARC-Seal: i=1; d=microsoft.com; cv=none; b=B",
+     ]), M365, 2, False),
+    ("duplicated set: neither copy is believed",
+     _m365(older=[*_arc(1, "microsoft.com", _ms_aar("fail")),
+                  *_arc(1, "microsoft.com", _ms_aar("fail"))]), M365, 2, False),
+]
+
+
 def _outcome(raw: bytes, trust: dict[str, Any]) -> AuthOutcome:
     return authenticate(parse_email(raw), resolver=StaticResolver({}, default="TIMEOUT"),
                         envelope=None, now=NOW, **trust)
+
+
+@pytest.mark.parametrize(("raw", "trust", "instance", "flagged"),
+                         [c[1:] for c in ORIGINAL_CASES], ids=[c[0] for c in ORIGINAL_CASES])
+def test_original_authentication(raw: bytes, trust: dict[str, Any], instance: int | None,
+                                 flagged: bool) -> None:
+    outcome = _outcome(raw, trust)
+    assert (outcome.original.instance if outcome.original else None) == instance
+    codes = [f.code for f in outcome.findings]
+    assert codes.count("auth.original_fail") == (1 if flagged else 0)
+
+
+def test_original_fail_evidence() -> None:
+    outcome = _outcome((FIXTURES / "m365_tenant_relay.eml").read_bytes(), M365)
+    (finding,) = [f for f in outcome.findings if f.code == "auth.original_fail"]
+    assert finding.severity.value == "medium"
+    assert dict(finding.evidence) == {
+        "instance": 1, "authserv_id": "mx.microsoft.com", "seal_domain": "microsoft.com",
+        "spf": "fail", "dkim": ["none"], "dmarc": "fail", "header_from": "sender.example",
+        "client_ip": "203.0.113.66", "policy": "reject", "final_dmarc": "pass",
+    }
+    assert outcome.dmarc_pass  # the final result itself is not rewritten
+
+
+def test_generic_client_ip_from_property() -> None:
+    outcome = _outcome(_generic(sealer="google.com", aar_id="mx.google.com",
+                                first_dmarc="fail"), CORP)
+    assert outcome.original is not None
+    assert outcome.original.client_ip == "192.0.2.99"
+
+
+def test_arc_records_oldest_first() -> None:
+    headers = parse_email(_m365(older=[*_arc(1, "microsoft.com", _ms_aar("fail"))])).headers
+    records = select_trusted_results(headers, trusted_authserv_ids=(),
+                                     trust_microsoft_365=True).arc_records
+    assert [(r.instance, r.authserv_id, r.seal_domain) for r in records] == [
+        (1, "mx.microsoft.com", "microsoft.com"), (2, "mx.microsoft.com", "microsoft.com")]
+    assert select_trusted_results(headers, trusted_authserv_ids=()).arc_records == ()
 
 
 # -- Message-ID written by the receiver

@@ -15,13 +15,14 @@ Each result says where it came from (:class:`~trustcheck.auth.results.ResultSour
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
 from trustcheck.auth.arc import NOT_SEALED, verify_arc
-from trustcheck.auth.authres import TrustedAuthResults, select_trusted_results
+from trustcheck.auth.authres import ArcAuthRecord, TrustedAuthResults, select_trusted_results
 from trustcheck.auth.bimi import check_bimi
 from trustcheck.auth.dkim import verify_dkim
 from trustcheck.auth.dmarc import DmarcResult, check_dmarc
@@ -33,6 +34,8 @@ from trustcheck.message import ParsedEmail
 from trustcheck.verdict import Auth, Finding, MethodResult, Severity
 
 __all__ = ["AuthOutcome", "Envelope", "authenticate"]
+
+_DMARC_P = re.compile(r"(?:^|\s)p=(none|quarantine|reject)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,9 @@ class AuthOutcome:
     envelope_source: Literal["given", "received", "none"]
     dkim_domains_passing: tuple[str, ...]
     """d= of every DKIM signature that passed, aligned or not."""
+    original: ArcAuthRecord | None = None
+    """What the oldest trusted ARC intermediary recorded for the From domain, when the
+    chain validates (RFC 8617 §7.2): the authentication before any relaying."""
 
 
 def authenticate(
@@ -162,6 +168,10 @@ def authenticate(
     findings.extend(_findings(
         auth, from_domain,
         mailing_list=bool(parsed.header("List-Id") or parsed.header("List-Post"))))
+    original = _original(trusted, arc_checked=arc.result, arc_final=merged_arc,
+                         from_domain=from_domain)
+    if original is not None:
+        findings.extend(_original_findings(original, merged_dmarc))
     passing = tuple(
         d.properties.get("header.d", "") for d in merged_dkim
         if d.result is AuthWord.PASS and d.properties.get("header.d")
@@ -175,6 +185,7 @@ def authenticate(
         envelope=envelope,
         envelope_source=source,
         dkim_domains_passing=passing,
+        original=original,
     )
 
 
@@ -247,6 +258,65 @@ def _message_id_findings(parsed: ParsedEmail, receivers: Collection[str],
         "without one, although every originator should write it (RFC 5322 §3.6.4).",
         {"message_id": parsed.message_id, "by": hop.by, "from_helo": hop.helo,
          "from_ip": hop.ip, "header_index": index},
+    )]
+
+
+def _original(trusted: TrustedAuthResults, *, arc_checked: AuthWord,
+              arc_final: MethodResult | None, from_domain: str | None) -> ArcAuthRecord | None:
+    """The oldest trusted intermediary's record for ``from_domain``, if the chain validates.
+
+    RFC 8617 §7.2 lets a receiver use the ARC-Authentication-Results of
+    intermediaries it trusts, but only through a chain that validates: the
+    trusted receiver's ``arc=pass`` (written at arrival) or our own check.
+    A record about another From domain says nothing about this message's author.
+    """
+    if from_domain is None or not trusted.arc_records:
+        return None
+    chain_ok = arc_checked is AuthWord.PASS or (
+        arc_final is not None and arc_final.result is AuthWord.PASS)
+    if not chain_ok:
+        return None
+    for record in trusted.arc_records:  # oldest first
+        if record.header_from == from_domain:
+            return record
+    return None
+
+
+def _original_findings(original: ArcAuthRecord, final: MethodResult | None) -> list[Finding]:
+    """``auth.original_fail``: DMARC failed where the message first entered trusted hands.
+
+    The pattern: a sender's own IP fails DMARC at a provider's first inbound edge,
+    a tenant there relays it on through the provider's outbound servers, and the
+    final receiver sees an SPF/DMARC pass (the From domain authorises the
+    provider). ARC exists so that the *first* result survives such relaying
+    (RFC 8617 §1). Only ``fail`` counts: a DNS problem (``temperror``) is never
+    a failure, and a first pass is the forwarding case ARC was made for. When
+    the final result fails too, ``auth.dmarc_fail`` already says so.
+    """
+    first = original.dmarc
+    if first is None or first.result is not AuthWord.FAIL:
+        return []
+    if final is not None and final.result is AuthWord.FAIL:
+        return []
+    final_word = final.result.value if final is not None else None
+    dkim_words: list[str] = [d.result.value for d in original.dkim]
+    spf_word = original.spf.result.value if original.spf is not None else None
+    via = f" from {original.client_ip}" if original.client_ip else ""
+    # The domain's policy as the intermediary read it: ``policy.dmarc`` (RFC 7489 §11.2),
+    # or Microsoft's comment ``(p=none sp=quarantine pct=100)``.
+    policy = first.properties.get("policy.dmarc") or next(
+        (m.group(1).lower() for c in first.details.get("comments") or []
+         if isinstance(c, str) for m in [_DMARC_P.search(c)] if m), None)
+    return [Finding(
+        "auth.original_fail", Severity.MEDIUM,
+        f"DMARC failed for {original.header_from} where the message first reached "
+        f"{original.authserv_id}{via} (ARC set i={original.instance}, sealed by "
+        f"{original.seal_domain}); the final receiver, after the relaying, saw DMARC "
+        f"{final_word or 'none'}.",
+        {"instance": original.instance, "authserv_id": original.authserv_id,
+         "seal_domain": original.seal_domain, "spf": spf_word, "dkim": list(dkim_words),
+         "dmarc": first.result.value, "header_from": original.header_from,
+         "client_ip": original.client_ip, "policy": policy, "final_dmarc": final_word},
     )]
 
 

@@ -25,18 +25,20 @@ values keep their case.
 from __future__ import annotations
 
 import builtins
+import ipaddress
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from trustcheck.auth.received import find_entry_hop
+from trustcheck.auth.received import find_entry_hop, host_matches
 from trustcheck.auth.results import AuthWord, ResultSource
 from trustcheck.verdict import JSON, Auth, Finding, MethodResult, Severity
 
 __all__ = [
     "ARMethod",
     "ARProperty",
+    "ArcAuthRecord",
     "AuthenticationResults",
     "TrustedAuthResults",
     "format_authentication_results",
@@ -501,6 +503,37 @@ def format_authentication_results(
 
 
 @dataclass(frozen=True, slots=True)
+class ArcAuthRecord:
+    """What a trusted ARC intermediary recorded on arrival (RFC 8617 §4.1.1).
+
+    RFC 8617 §7.2: a receiver may use the ARC-Authentication-Results of
+    intermediaries it trusts when the chain validates. The record alone proves
+    nothing; :func:`trustcheck.auth.authenticate.authenticate` uses it only when
+    the trusted receiver (or our own check) says ``arc=pass``.
+    """
+
+    instance: int
+    """The ARC set's ``i=``: 1 is the first intermediary that saw the message."""
+    authserv_id: str
+    seal_domain: str
+    """``d=`` of the same set's ARC-Seal; the authserv-id lies at or below it."""
+    spf: MethodResult | None = None
+    dkim: tuple[MethodResult, ...] = ()
+    dmarc: MethodResult | None = None
+    client_ip: str | None = None
+    """The client address the intermediary names (``smtp.remote-ip``, Microsoft's
+    ``(sender ip is ...)`` comment), when it names one."""
+
+    @property
+    def header_from(self) -> str | None:
+        """The RFC 5322.From domain the intermediary's DMARC result speaks of."""
+        if self.dmarc is None:
+            return None
+        said = self.dmarc.properties.get("header.from", "").strip().lower().rstrip(".")
+        return said or None
+
+
+@dataclass(frozen=True, slots=True)
 class TrustedAuthResults:
     """Upstream results taken from trusted Authentication-Results headers, and what was ignored.
 
@@ -516,6 +549,11 @@ class TrustedAuthResults:
     authserv_ids: tuple[str, ...] = ()
     """Which trusted authserv-ids supplied results (``"microsoft-365"`` for the id-less form)."""
     findings: tuple[Finding, ...] = ()
+    arc_records: tuple[ArcAuthRecord, ...] = ()
+    """ARC-Authentication-Results of trusted intermediaries, oldest instance first:
+    authserv-id trusted (``mx.microsoft.com`` with ``trust_microsoft_365``) and
+    sealed by that set's ARC-Seal of the same domain. Wherever they sit in the
+    header: the chain's seals, not the position, vouch for them (RFC 8617 §5.2)."""
 
     @property
     def found(self) -> bool:
@@ -613,7 +651,8 @@ class _Merge:
         if used and ident not in self.ids:
             self.ids.append(ident)
 
-    def result(self, findings: list[Finding]) -> TrustedAuthResults:
+    def result(self, findings: list[Finding],
+               arc_records: tuple[ArcAuthRecord, ...] = ()) -> TrustedAuthResults:
         dmarc = self.dmarc
         compauth = self.other.get("compauth")
         if dmarc is not None and compauth is not None:
@@ -625,7 +664,7 @@ class _Merge:
         return TrustedAuthResults(
             spf=self.spf, dkim=tuple(self.dkim), dmarc=dmarc, arc=self.arc,
             other=tuple(self.other.values()), authserv_ids=tuple(self.ids),
-            findings=tuple(findings),
+            findings=tuple(findings), arc_records=arc_records,
         )
 
 
@@ -764,7 +803,84 @@ def select_trusted_results(
                 evidence={"authserv_id": ar.authserv_id, "claimed": claimed,
                           "header_index": i},
             ))
-    return merge.result(findings)
+    arc_ids = trusted_ids | (_M365_ARC_IDS if trust_microsoft_365 else frozenset())
+    return merge.result(findings, _arc_records(headers, parsed, arc_ids))
+
+
+_TAG = re.compile(r"(?:^|;)\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*([^;]*)")
+_SENDER_IP = re.compile(r"\bsender ip is ([0-9A-Fa-f:.]+)", re.IGNORECASE)
+#: Properties in which receivers record the SMTP client address (RFC 8601 §2.7.3, iprev).
+_CLIENT_IP_KEYS = ("smtp.remote-ip", "smtp.client-ip", "policy.iprev")
+
+
+def _seal_domains(headers: Sequence[tuple[str, str]]) -> dict[int, list[str]]:
+    """``i=`` → ``d=`` of every ARC-Seal field (RFC 8617 §4.1.3), unreadable ones as ``""``."""
+    out: dict[int, list[str]] = {}
+    for name, value in headers:
+        if name.strip().lower() != "arc-seal":
+            continue
+        tags: dict[str, str] = {}
+        for m in _TAG.finditer(" ".join(value[:MAX_VALUE_LENGTH].split())):
+            tags.setdefault(m.group(1).lower(), m.group(2).strip())
+        instance = tags.get("i", "")
+        if instance.isascii() and instance.isdigit() and len(instance) <= 3:
+            out.setdefault(int(instance), []).append(tags.get("d", "").lower().rstrip("."))
+    return out
+
+
+def _client_ip(ar: AuthenticationResults) -> str | None:
+    for entry in ar.results:
+        props = entry.props
+        candidates = [props[k] for k in _CLIENT_IP_KEYS if k in props]
+        candidates += [m.group(1) for c in entry.comments for m in [_SENDER_IP.search(c)] if m]
+        for text in candidates:
+            try:
+                return str(ipaddress.ip_address(text.strip().strip("[]")))
+            except ValueError:
+                continue
+    return None
+
+
+def _arc_records(
+    headers: Sequence[tuple[str, str]],
+    parsed: Sequence[tuple[int, str, AuthenticationResults]],
+    arc_ids: Collection[str],
+) -> tuple[ArcAuthRecord, ...]:
+    """The ARC-Authentication-Results of trusted intermediaries (RFC 8617 §7.2), oldest first.
+
+    A set counts when its instance has exactly one ARC-Authentication-Results and
+    one ARC-Seal (RFC 8617 §5.2 step 3: anything else breaks the chain), the
+    authserv-id is trusted, and the seal's ``d=`` is that authserv-id's domain or
+    a parent of it (``mx.microsoft.com`` under ``d=microsoft.com``): the key that
+    signs the set belongs to the organisation the results claim to come from. Any
+    sender can seal a chain of its own with a copied authserv-id; it cannot seal
+    with the trusted organisation's key.
+    """
+    if not arc_ids:
+        return ()
+    aars: dict[int, list[AuthenticationResults]] = {}
+    for _, kind, ar in parsed:
+        if kind == "aar" and ar.instance is not None:
+            aars.setdefault(ar.instance, []).append(ar)
+    seals = _seal_domains(headers) if aars else {}
+    records: list[ArcAuthRecord] = []
+    for instance in sorted(aars):
+        found, sealed_by = aars[instance], seals.get(instance, [])
+        if len(found) != 1 or len(sealed_by) != 1:
+            continue
+        ar, seal_domain = found[0], sealed_by[0]
+        ident = (ar.authserv_id or "").lower()
+        if not ar.results or ident not in arc_ids or not seal_domain or not host_matches(
+                ident, [seal_domain]):
+            continue
+        merge = _Merge()
+        merge.add(ar, ident)
+        records.append(ArcAuthRecord(
+            instance=instance, authserv_id=ident, seal_domain=seal_domain,
+            spf=merge.spf, dkim=tuple(merge.dkim), dmarc=merge.dmarc,
+            client_ip=_client_ip(ar),
+        ))
+    return tuple(records)
 
 
 def _misplaced(ar: AuthenticationResults, ident: str, index: int) -> Finding:
