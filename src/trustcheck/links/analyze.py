@@ -123,7 +123,9 @@ class _Run:
                      f"Tracking pixel (1x1 or hidden image) loads {link.host or url[:80]}.", ev)
         if link.source in ("href", "form"):
             if scheme == "javascript":
-                self.add(flags, "link.javascript_uri", Severity.HIGH, url,
+                # Mail clients do not run it, and web pages saved as HTML mail (old news
+                # and shop newsletters) carry it: deceptive next to a lure, not alone.
+                self.add(flags, "link.javascript_uri", Severity.MEDIUM, url,
                          f"A {link.source} runs JavaScript: {url[:80]}", ev)
             elif scheme == "data":
                 self.add(flags, "link.data_uri", Severity.MEDIUM, url[:200],
@@ -145,8 +147,12 @@ class _Run:
             port, userinfo, scheme = None, "", ""
         navigable = link.source in _NAVIGABLE
         if userinfo:
+            # "paypal.com@evil.example" hides the host; "user:password@host" written out
+            # in plain text (how-to mails, list discussions) hides nothing from the reader.
             looks_like_host = "." in userinfo
-            self.add(flags, "link.userinfo", Severity.HIGH if looks_like_host else Severity.MEDIUM,
+            severity = (Severity.HIGH if looks_like_host
+                        else Severity.MEDIUM if navigable else Severity.LOW)
+            self.add(flags, "link.userinfo", severity,
                      url, f"URL hides its real host behind '{userinfo[:60]}@': it goes to {host}.",
                      {**ev, "userinfo": userinfo[:200]})
         if is_ip_literal(host):
