@@ -91,6 +91,20 @@ PHRASES = [
     ("Play now and win: 200 free spins waiting.", "lure.gambling"),
     ("Jetzt 100% Einzahlungsbonus und 50 Freispiele sichern.", "lure.gambling"),
     ("Casino bonus without deposit for new players.", "lure.gambling"),
+    ("Please take 5 minutes to update your personal records.", "lure.credential"),
+    ("Two-factor authentication (2FA) is now mandatory for all wallet users.", "lure.credential"),
+    ("We earnestly ask you to start the confirmation of customers data.", "lure.credential"),
+    ("Failure to update your records will result in closure.", "lure.threat"),
+    ("I have gained access to your devices and recorded a video of you.", "lure.threat"),
+    ("Users report assets missing from their accounts.", "lure.threat"),
+    ("If you did not authorize this payment, cancel it below.", "lure.payment"),
+    ("Send $1,300 in Bitcoin to the following wallet.", "lure.payment"),
+    ("I seek your consent for an urgent business dealing.", "lure.advance_fee"),
+    ("A fund of $53.7 million USD needs a manager.", "lure.advance_fee"),
+    ("He would like to know if you are accepting his donation.", "lure.advance_fee"),
+    ("Tenho uma oportunidade de negócio lucrativa para você.", "lure.advance_fee"),
+    ("Kindly get back to me for more info.", "lure.advance_fee"),
+    ("You are the beneficiary of the estate of my late client.", "lure.advance_fee"),
 ]
 
 
@@ -123,6 +137,12 @@ HAM = [
     "The bonus round of the quiz starts at 8.",
     "Throughput improved 15% with the new patch.",
     "The PIN and the PUK are printed on the card holder.",
+    "Name your spouse as beneficiary in the pension form.",
+    "ATM cards from abroad work at every branch.",
+    "The startup raised $12 million in its second round.",
+    "Please keep the records of the meeting for the audit.",
+    "The 2FA code arrives by SMS when you log in.",
+    "Single-sign-on hookup code for the gateway is merged.",
 ]
 
 
@@ -176,7 +196,70 @@ SENDER = [
      "content.password_form", True),
     (message("x", html='<form><input name="q" type="text"></form>'),
      "content.password_form", False),
+    # Traces of throwaway bulk senders (content/bulk.py).
+    (message("x", sender="Bath Savings <DwAhOwx@deck.example>"),
+     "content.sender_random_local_part", True),
+    (message("x", sender="Care <74zmptz2gou6@deck.example>"),
+     "content.sender_random_local_part", True),
+    (message("x", sender="Shop <zqhjsw@deck.example>"), "content.sender_random_local_part", True),
+    (message("x", sender="Jane <jane.doe@mail.example>"), "content.sender_random_local_part",
+     False),
+    (message("x", sender="Ninja <NinjaAirfryer@shop.example>"),
+     "content.sender_random_local_part", False),
+    (message("x", sender="Ron <McDonald@farm.example>"), "content.sender_random_local_part",
+     False),
+    (message("x", sender="Alerts <noreply2024@bank.example>"),
+     "content.sender_random_local_part", False),
+    (message("x", sender="Strengths <strengths@coach.example>"),
+     "content.sender_random_local_part", True),  # the known exception: five consonants
 ]
+
+
+UNRELATED = Link(url="https://offers.example.org/c", host="offers.example.org",
+                 registrable_domain="example.org", source="href", text="Buy")
+HOME = Link(url="https://www.shop.example/p", host="www.shop.example",
+            registrable_domain="shop.example", source="href", text="Shop")
+TRACKER = Link(url="https://u1.ct.sendgrid.net/ls/click", host="u1.ct.sendgrid.net",
+               registrable_domain="sendgrid.net", source="href", text="Buy")
+HTML = "<p>Offer</p>"
+UNSUBSCRIBE = "List-Unsubscribe: <mailto:u@shop.example>\r\n"
+BULK = [
+    ("links elsewhere, no unsubscribe", message("x", html=HTML), (UNRELATED,), True),
+    ("one link home", message("x", html=HTML), (UNRELATED, HOME), False),
+    ("unsubscribe header", message("x", html=HTML, extra=UNSUBSCRIBE), (UNRELATED,), False),
+    ("list mail", message("x", html=HTML, extra="List-Id: <l.example>\r\n"), (UNRELATED,),
+     False),
+    ("plain text only", message("x"), (UNRELATED,), False),
+    ("only an ESP click wrapper", message("x", html=HTML), (TRACKER,), False),
+    ("DKIM d= of the linked domain",
+     message("x", html=HTML, extra="DKIM-Signature: v=1; a=rsa-sha256; d=example.org; s=s;\r\n"),
+     (UNRELATED,), False),
+    ("envelope sender's domain",
+     message("x", html=HTML, extra="Return-Path: <b@bounce.example.org>\r\n"), (UNRELATED,),
+     False),
+]
+
+
+@pytest.mark.parametrize(("name", "raw", "links", "expected"), BULK, ids=[b[0] for b in BULK])
+def test_links_unrelated_to_sender(name: str, raw: bytes, links: tuple[Link, ...],
+                                   expected: bool) -> None:
+    assert ("content.links_unrelated" in codes(raw, links=links)) is expected
+
+
+REPLY = [
+    ("reply-to elsewhere", message("Kindly get back to me.", extra="Reply-To: x@mail.example\r\n"),
+     Severity.MEDIUM),
+    ("free mailbox in the text", message("Kindly get back to me at jo.w@gmail.com today."),
+     Severity.MEDIUM),
+    ("no way to answer elsewhere", message("Kindly get back to me."), Severity.LOW),
+    ("list mail", message("Kindly get back to me at jo.w@gmail.com.",
+                          extra="List-Id: <l.example>\r\n"), Severity.LOW),
+]
+
+
+@pytest.mark.parametrize(("name", "raw", "severity"), REPLY, ids=[r[0] for r in REPLY])
+def test_answer_elsewhere_is_a_way_to_act(name: str, raw: bytes, severity: Severity) -> None:
+    assert codes(raw, links=()).get("lure.advance_fee") is severity
 
 
 @pytest.mark.parametrize(("raw", "code", "expected"), SENDER)

@@ -390,6 +390,8 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "link.off_brand": 0.05,
     # Newsletters embed search boxes that submit elsewhere; a cue, not a lure.
     "link.form_action_external": 0.15,
+    # Saved web pages sent as mail carry javascript: links; clients do not run them.
+    "link.javascript_uri": 0.20,
     # Intranet and appliance links use bare IPs too; deceptive with a lure.
     "link.ip_literal": 0.20,
     # Shorteners are everywhere in ham; they only hide where a link goes.
@@ -439,6 +441,11 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "content.recipient_in_subject": 0.15,
     # A From domain that cannot exist on the Internet (no public suffix).
     "content.sender_domain_invalid": 0.25,
+    # Traces of a throwaway bulk sender (content/bulk.py): a machine-made From
+    # mailbox, links that all lead away from the sender with no unsubscribe header.
+    # People and brands rarely do either; each alone stays far below suspicious.
+    "content.sender_random_local_part": 0.15,
+    "content.links_unrelated": 0.12,
     # Harmless on its own (some clients write it); a cue next to others.
     "content.display_name_is_address": 0.05,
     # A password field inside an e-mail: no legitimate sender asks this way.

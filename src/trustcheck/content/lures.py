@@ -17,9 +17,11 @@ import re
 from collections.abc import Sequence
 
 from trustcheck.content.attachments import attachment_findings
+from trustcheck.content.bulk import bulk_findings
 from trustcheck.content.lexicon import families
 from trustcheck.content.markup import markup_findings
 from trustcheck.content.text import SCAN_LIMIT, Disguise, disguises, scan_text, unmix
+from trustcheck.identity import is_freemail
 from trustcheck.message import ParsedEmail
 from trustcheck.registry import Brand
 from trustcheck.registry.names import registrable_domain
@@ -42,6 +44,7 @@ _HTML_SCAN_LIMIT = 200_000
 _ADDRESS = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 
 
+_ADDRESS_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _REPLY_SUBJECT = re.compile(r"\s*(?:re|aw|sv|antw|답장)\s*:", re.IGNORECASE)
 
 
@@ -63,7 +66,7 @@ def content_findings(
     display_name = author.display_name if author else None
     out: list[Finding] = []
     actionable = any(link.source in _ACTIONABLE_SOURCES and link.host for link in links)
-    callable_ = actionable or bool(parsed.attachments)
+    callable_ = actionable or bool(parsed.attachments) or _replies_elsewhere(parsed)
     # Disguises are looked for in the text as sent: visible_text has already
     # turned invisible characters into spaces.
     html = parsed.html[0][:SCAN_LIMIT] if parsed.html else ""
@@ -84,12 +87,33 @@ def content_findings(
     out.extend(_disguise_findings(found))
     out.extend(_recipient_findings(parsed, text))
     out.extend(_sender_findings(parsed))
+    out.extend(bulk_findings(parsed, links))
     out.extend(_form_findings(parsed))
     out.extend(markup_findings(parsed.html[0] if parsed.html else "", parsed.visible_text,
                                actionable=actionable))
     out.extend(attachment_findings(parsed.attachments))
     del brand  # the claimed brand is judged by brandcheck; lures apply to any message
     return tuple(out)
+
+
+def _replies_elsewhere(parsed: ParsedEmail) -> bool:
+    """True when the message asks for an answer at another mailbox than its sender's.
+
+    Advance-fee and romance scams need no link: the reader acts by writing back,
+    and the scammer reads the answers at a free mailbox of their own (Reply-To,
+    or "write me at ...@gmail.com" in the text). Mailing lists are left out:
+    their Reply-To and their members' addresses are the list's business.
+    """
+    if parsed.header("List-Id") is not None or parsed.header("List-Post") is not None:
+        return False
+    sender = (parsed.from_[0].address or "").lower() if parsed.from_ else ""
+    if any(r.address and r.address.lower() != sender for r in parsed.reply_to):
+        return True
+    for m in _ADDRESS_IN_TEXT.finditer(parsed.visible_text[:SCAN_LIMIT]):
+        address = m.group(0).lower()
+        if address != sender and is_freemail(address.rsplit("@", 1)[1]):
+            return True
+    return False
 
 
 def _phrase_findings(text: str, *, actionable: bool) -> list[Finding]:
