@@ -105,6 +105,11 @@ PHRASES = [
     ("Tenho uma oportunidade de negócio lucrativa para você.", "lure.advance_fee"),
     ("Kindly get back to me for more info.", "lure.advance_fee"),
     ("You are the beneficiary of the estate of my late client.", "lure.advance_fee"),
+    ("Anna shared a document with you: open it before Friday.", "lure.document"),
+    ("Your statement is set for viewing.", "lure.document"),
+    ("You have received a secure message from your bank.", "lure.document"),
+    ("Please review and sign the agreement.", "lure.document"),
+    ("Ihre Rechnung wurde zum Download bereitgestellt.", "lure.document"),
 ]
 
 
@@ -143,6 +148,8 @@ HAM = [
     "Please keep the records of the meeting for the audit.",
     "The 2FA code arrives by SMS when you log in.",
     "Single-sign-on hookup code for the gateway is merged.",
+    "I attached the document we discussed; comments welcome.",
+    "The review of the spec document is on the agenda.",
 ]
 
 

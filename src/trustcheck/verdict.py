@@ -406,6 +406,7 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "lure.prize@medium": 0.20,
     "lure.advance_fee@medium": 0.22,
     "lure.delivery@medium": 0.20,
+    "lure.document@medium": 0.20,
     # Scams that carry no credential lure: romance/adult bait, miracle health
     # products, investment/crypto yields, casino bonuses. Each alone is a pitch.
     "lure.adult@medium": 0.20,
@@ -421,6 +422,7 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "lure.prize@low": 0.05,
     "lure.advance_fee@low": 0.10,
     "lure.delivery@low": 0.05,
+    "lure.document@low": 0.05,
     "lure.urgency@low": 0.05,
     "lure.adult@low": 0.05,
     "lure.health@low": 0.05,
@@ -505,7 +507,8 @@ DEFAULT_COMBINATIONS: tuple[Combination, ...] = (
     Combination(
         "two_lures",
         (("lure.credential@medium", "lure.threat@medium", "lure.payment@medium",
-          "lure.prize@medium", "lure.advance_fee@medium", "lure.delivery@medium"),
+          "lure.prize@medium", "lure.advance_fee@medium", "lure.delivery@medium",
+          "lure.document@medium"),
          ("lure.urgency@medium", "content.address_greeting", "content.recipient_in_subject",
           "sender.reply_to_freemail", "sender.display_name_address")),
         Status.SUSPICIOUS,
