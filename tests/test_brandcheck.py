@@ -56,3 +56,25 @@ def test_unverifiable_brand_mail(from_: str, subject: str, severity: str,
     found = [f for f in verdict.findings if f.code == "brand.unverifiable"]
     assert [f.severity.value for f in found] == [severity]
     assert verdict.status is status, verdict.summary
+
+
+M365 = Verifier(registry=REGISTRY, resolver=StaticResolver({}, default="TIMEOUT"),
+                trust_microsoft_365=True)
+RELAY = (ROOT / "fixtures" / "messages" / "m365_tenant_relay.eml").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("first_hop_dmarc", "brand_code"),
+    [
+        ("dmarc=fail", "brand.spoofed_domain"),  # passed only after relaying: laundered
+        ("dmarc=pass", "brand.authenticated"),  # ordinary forwarding, what ARC is for
+    ],
+)
+def test_brand_pass_after_tenant_relay(first_hop_dmarc: str, brand_code: str) -> None:
+    raw = RELAY.replace(b"sender.example", b"examplepay.example")
+    if first_hop_dmarc == "dmarc=pass":
+        raw = raw.replace(b"dmarc=fail", b"dmarc=pass")
+    verdict = M365.verify(raw, now=datetime(2026, 11, 23, tzinfo=UTC))
+    codes = verdict.codes()
+    assert brand_code in codes, verdict.summary
+    assert ("auth.original_fail" in codes) is (first_hop_dmarc == "dmarc=fail")

@@ -106,7 +106,13 @@ def _owner_findings(owner: Brand, outcome: AuthOutcome, mailing_list: bool,
     dmarc = outcome.auth.dmarc
     word = dmarc.result if dmarc is not None else None
     source = dmarc.source.value if dmarc is not None else None
-    if outcome.dmarc_pass:
+    # A pass after relaying through another tenant of the same provider is laundering
+    # when the provider's own first hop recorded a DMARC fail (auth.original_fail,
+    # RFC 8617 §7.2): the brand's domain did not send the message.
+    first = outcome.original.dmarc if outcome.original is not None else None
+    if first is not None and first.result is AuthWord.FAIL:
+        word, source = AuthWord.FAIL, "trusted_arc"
+    elif outcome.dmarc_pass:
         return [Finding(
             "brand.authenticated", Severity.INFO,
             f"Authenticated as {name}: DMARC passes for {domain}"
