@@ -443,6 +443,9 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "content.recipient_in_subject": 0.15,
     # A From domain that cannot exist on the Internet (no public suffix).
     "content.sender_domain_invalid": 0.25,
+    # The trusted receiver had to write the Message-ID: the sender sent none
+    # (RFC 5322 §3.6.4 SHOULD). Hygiene, not deception: below a lure's weight.
+    "header.message_id_by_receiver": 0.15,
     # Traces of a throwaway bulk sender (content/bulk.py): a machine-made From
     # mailbox, links that all lead away from the sender with no unsubscribe header.
     # People and brands rarely do either; each alone stays far below suspicious.
