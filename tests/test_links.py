@@ -183,6 +183,20 @@ def test_mismatch_severity(html: str, text_domain: str, severity: Severity) -> N
 
 
 @pytest.mark.parametrize(
+    ("html", "text", "severity"),
+    [
+        ([a("https://paypal.com@evil.example/")], "", Severity.HIGH),  # hides the host
+        ([a("https://user:pass@files.example.com/")], "", Severity.MEDIUM),  # behind a text
+        ([], "Mirror it: wget https://user:pass@files.example.com/a/", Severity.LOW),  # shown
+    ],
+)
+def test_userinfo_severity(html: list[str], text: str, severity: Severity) -> None:
+    _, findings = analyze_links(extract_links(html=html, text=text), registry=REGISTRY)
+    (f,) = [f for f in findings if f.code == "link.userinfo"]
+    assert f.severity is severity
+
+
+@pytest.mark.parametrize(
     ("href", "severity"),
     [
         ("https://paypa1.com/", Severity.HIGH),  # homoglyph

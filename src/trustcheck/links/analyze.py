@@ -151,7 +151,7 @@ class _Run:
             # in plain text (how-to mails, list discussions) hides nothing from the reader.
             looks_like_host = "." in userinfo
             severity = (Severity.HIGH if looks_like_host
-                        else Severity.MEDIUM if navigable else Severity.LOW)
+                        else Severity.LOW if link.source == "text" else Severity.MEDIUM)
             self.add(flags, "link.userinfo", severity,
                      url, f"URL hides its real host behind '{userinfo[:60]}@': it goes to {host}.",
                      {**ev, "userinfo": userinfo[:200]})
