@@ -286,3 +286,31 @@ def test_message_id_finding(raw: bytes, trust: dict[str, Any], expected: int) ->
         assert f.severity.value == "low"
         assert f.evidence["by"] in ("sg2pepf000b66ce.mail.protection.outlook.com",
                                     "mx1.corp.example")
+
+
+# Microsoft 365 composite authentication (compauth) in the trusted top field.
+COMPAUTH = [
+    # implicit authentication failed although SPF passed: the receiver could not tie
+    # the message to its From domain
+    ("spf=pass smtp.mailfrom=sender.example; dkim=none; dmarc=none action=none "
+     "header.from=sender.example;compauth=fail reason=001", True),
+    ("spf=pass smtp.mailfrom=sender.example; dkim=none; dmarc=none action=none "
+     "header.from=sender.example;compauth=pass reason=102", False),
+    # a DMARC fail is already reported as auth.dmarc_fail
+    ("spf=fail smtp.mailfrom=sender.example; dkim=none; dmarc=fail action=none "
+     "header.from=sender.example;compauth=fail reason=000", False),
+    # nothing passed at all: auth.unauthenticated says it
+    ("spf=none smtp.mailfrom=sender.example; dkim=none; dmarc=none action=none "
+     "header.from=sender.example;compauth=fail reason=001", False),
+]
+
+
+@pytest.mark.parametrize(("ar", "expected"), COMPAUTH)
+def test_composite_authentication_fail(ar: str, expected: bool) -> None:
+    edge = _rcv("mail.sender.example (203.0.113.66)",
+                "SG2PEPF000B66CE.mail.protection.outlook.com")
+    raw = (f"Authentication-Results: {ar}\r\nReceived: {edge}\r\n"
+           f"From: Shop <news@sender.example>\r\nTo: a@outlook.example\r\nDate: {DATE}\r\n"
+           "Message-ID: <1@sender.example>\r\nSubject: Offer\r\n\r\nHello\r\n").encode()
+    codes = {f.code for f in _outcome(raw, {"trust_microsoft_365": True}).findings}
+    assert ("auth.composite_fail" in codes) is expected, codes

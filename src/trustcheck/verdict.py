@@ -386,6 +386,9 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     # check that did complete: bulk senders must authenticate since 2024 (Gmail,
     # Yahoo), throwaway senders skip it. Low alone; with one lure it reaches 30.
     "auth.unauthenticated": 0.13,
+    # Microsoft 365's composite authentication failed (implicit authentication,
+    # compauth reason 001): the same cue as auth.unauthenticated, judged by the receiver.
+    "auth.composite_fail": 0.13,
     # Many newsletter links leave a brand's domains; one such link is barely a cue.
     "link.off_brand": 0.05,
     # Newsletters embed search boxes that submit elsewhere; a cue, not a lure.

@@ -351,6 +351,21 @@ def _findings(auth: Auth, from_domain: str | None, *, mailing_list: bool) -> lis
             "no DMARC record.",
             {"from_domain": from_domain},
         ))
+    elif d is not None and d.result is not AuthWord.FAIL:
+        # Microsoft's composite authentication (compauth) also judges senders without a
+        # DMARC policy ("implicit" authentication, reason 001): a fail there is the
+        # trusted receiver saying it could not tie the message to its From domain.
+        # Not reported next to auth.unauthenticated or a DMARC fail, which say as much.
+        compauth = d.details.get("compauth")
+        if isinstance(compauth, dict) and compauth.get("result") == "fail":
+            reason = compauth.get("reason")
+            out.append(Finding(
+                "auth.composite_fail", Severity.LOW,
+                f"The trusted receiver's composite authentication failed for {from_domain} "
+                f"(compauth=fail reason={reason}): it could not tie the message to its From "
+                "domain.",
+                {"from_domain": from_domain, "reason": reason, "dmarc": d.result.value},
+            ))
     out.extend(
         Finding(
             "auth.dkim_body_length", Severity.LOW,
