@@ -451,9 +451,10 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "header.message_id_by_receiver": 0.15,
     # Traces of a throwaway bulk sender (content/bulk.py): a machine-made From
     # mailbox, links that all lead away from the sender with no unsubscribe header.
-    # People and brands rarely do either; each alone stays far below suspicious.
+    # Brands rarely do either; each alone stays unverified, two together or one
+    # with a lure reach suspicious.
     "content.sender_random_local_part": 0.15,
-    "content.links_unrelated": 0.12,
+    "content.links_unrelated": 0.20,
     # Harmless on its own (some clients write it); a cue next to others.
     "content.display_name_is_address": 0.05,
     # A password field inside an e-mail: no legitimate sender asks this way.

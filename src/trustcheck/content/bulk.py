@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from trustcheck.identity import is_freemail
 from trustcheck.links.analyze import known_trackers
 from trustcheck.message import ParsedEmail
 from trustcheck.registry.names import registrable_domain
@@ -84,10 +85,12 @@ def _unrelated_links(parsed: ParsedEmail, links: Sequence[Link],
     # Mailing lists carry links to anything, and plain-text mail between people
     # links to whatever it discusses: only HTML mail sent without an unsubscribe
     # header, i.e. bulk mail that does not present itself as bulk mail, is judged.
-    if not parsed.html or not from_domain:
+    # People write HTML too (webmail sends it by default) and link to whatever they
+    # talk about: a free mailbox or a reply in a conversation is not bulk mail.
+    if not parsed.html or not from_domain or is_freemail(from_domain):
         return None
     if any(parsed.header(h) is not None
-           for h in ("List-Unsubscribe", "List-Id", "List-Post")):
+           for h in ("List-Unsubscribe", "List-Id", "List-Post", "In-Reply-To")):
         return None
     own = _sender_domains(parsed, from_domain)
     trackers = known_trackers()
