@@ -273,6 +273,25 @@ def test_answer_elsewhere_is_a_way_to_act(name: str, raw: bytes, severity: Sever
     assert codes(raw, links=()).get("lure.advance_fee") is severity
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (message("Email me for details: sgt.monica@gmail.com"), True),
+        (message("Write to news@shop.example for details."), False),  # not a free mailbox
+        (message("Reach me at news@shop.example or reply."), False),  # the sender itself
+        (message("Email me at a.b@gmail.com", extra="List-Id: <l.example>\r\n"), False),
+    ],
+)
+def test_reply_elsewhere_finding(raw: bytes, expected: bool) -> None:
+    assert ("content.reply_elsewhere" in codes(raw, links=())) is expected
+
+
+def test_lure_answered_at_a_free_mailbox_is_suspicious() -> None:
+    raw = message("I have a business proposal for you. Email me: jo.w@gmail.com")
+    found = content_findings(parse_email(raw), links=(), brand=None, authenticated=False)
+    assert Policy().decide(found)[0] is Status.SUSPICIOUS
+
+
 @pytest.mark.parametrize(("raw", "code", "expected"), SENDER)
 def test_sender_and_recipient_cues(raw: bytes, code: str, expected: bool) -> None:
     assert (code in codes(raw)) is expected

@@ -455,6 +455,8 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     # with a lure reach suspicious.
     "content.sender_random_local_part": 0.15,
     "content.links_unrelated": 0.20,
+    # Answers requested at a free mailbox named in the text, not the sender's.
+    "content.reply_elsewhere": 0.10,
     # Harmless on its own (some clients write it); a cue next to others.
     "content.display_name_is_address": 0.05,
     # A password field inside an e-mail: no legitimate sender asks this way.
@@ -517,9 +519,11 @@ DEFAULT_COMBINATIONS: tuple[Combination, ...] = (
           "lure.prize@medium", "lure.advance_fee@medium", "lure.delivery@medium",
           "lure.document@medium"),
          ("lure.urgency@medium", "content.address_greeting", "content.recipient_in_subject",
-          "sender.reply_to_freemail", "sender.display_name_address")),
+          "sender.reply_to_freemail", "content.reply_elsewhere",
+          "sender.display_name_address")),
         Status.SUSPICIOUS,
-        "a lure that asks for action, sent with deadline pressure or as mass mail",
+        "a lure that asks for action, sent with deadline pressure, as mass mail, or answered "
+        "at someone else's free mailbox",
     ),
 )
 

@@ -66,7 +66,8 @@ def content_findings(
     display_name = author.display_name if author else None
     out: list[Finding] = []
     actionable = any(link.source in _ACTIONABLE_SOURCES and link.host for link in links)
-    callable_ = actionable or bool(parsed.attachments) or _replies_elsewhere(parsed)
+    answered_elsewhere, reply_finding = _answer_elsewhere(parsed)
+    callable_ = actionable or bool(parsed.attachments) or answered_elsewhere
     # Disguises are looked for in the text as sent: visible_text has already
     # turned invisible characters into spaces.
     html = parsed.html[0][:SCAN_LIMIT] if parsed.html else ""
@@ -87,6 +88,8 @@ def content_findings(
     out.extend(_disguise_findings(found))
     out.extend(_recipient_findings(parsed, text))
     out.extend(_sender_findings(parsed))
+    if reply_finding is not None:
+        out.append(reply_finding)
     out.extend(bulk_findings(parsed, links))
     out.extend(_form_findings(parsed))
     out.extend(markup_findings(parsed.html[0] if parsed.html else "", parsed.visible_text,
@@ -96,24 +99,32 @@ def content_findings(
     return tuple(out)
 
 
-def _replies_elsewhere(parsed: ParsedEmail) -> bool:
-    """True when the message asks for an answer at another mailbox than its sender's.
+def _answer_elsewhere(parsed: ParsedEmail) -> tuple[bool, Finding | None]:
+    """Whether the message asks for an answer at another mailbox than its sender's.
 
     Advance-fee and romance scams need no link: the reader acts by writing back,
     and the scammer reads the answers at a free mailbox of their own (Reply-To,
-    or "write me at ...@gmail.com" in the text). Mailing lists are left out:
-    their Reply-To and their members' addresses are the list's business.
+    or "write me at ...@gmail.com" in the text). A Reply-To is judged by
+    :func:`trustcheck.identity.sender_findings`, so it comes back without a
+    finding; an address in the text gives ``content.reply_elsewhere``.
+    Mailing lists are left out: their Reply-To and their members' addresses are
+    the list's business.
     """
     if parsed.header("List-Id") is not None or parsed.header("List-Post") is not None:
-        return False
+        return False, None
     sender = (parsed.from_[0].address or "").lower() if parsed.from_ else ""
     if any(r.address and r.address.lower() != sender for r in parsed.reply_to):
-        return True
+        return True, None
     for m in _ADDRESS_IN_TEXT.finditer(parsed.visible_text[:SCAN_LIMIT]):
         address = m.group(0).lower()
         if address != sender and is_freemail(address.rsplit("@", 1)[1]):
-            return True
-    return False
+            return True, Finding(
+                "content.reply_elsewhere", Severity.LOW,
+                f"The text asks for answers at {address}, a free mailbox that is not the "
+                f"sender's ({sender or 'no address'}).",
+                {"address": address, "from_address": sender},
+            )
+    return False, None
 
 
 def _phrase_findings(text: str, *, actionable: bool) -> list[Finding]:
