@@ -112,3 +112,27 @@ def test_filters_option_rejects(text: str) -> None:
 def test_missing_corpora_skips_cleanly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cf.main(["--corpora", str(tmp_path / "absent")]) == 0
     assert "skipped" in capsys.readouterr().out
+
+
+LIVE = [
+    # Rspamd's answer to a stored phishing_pot message offline: 4.8 = 0.3 of findings
+    # plus the date and the failed reverse-DNS and ARC key lookups.
+    ("replay only", 4.8, {
+        "MIME_HTML_ONLY": {"score": 0.2}, "MIME_UNKNOWN": {"score": 0.1},
+        "DATE_IN_PAST": {"score": 1.0, "options": ["6988"]},
+        "HFILTER_HOSTNAME_UNKNOWN": {"score": 2.5},
+        "ARC_REJECT": {"score": 1.0, "options": ["signature check failed: fail, {[1] = "
+                                                 "sig:microsoft.com:dns request to x failed: "
+                                                 "server fail}"]},
+    }, 0.3),
+    # A broken seal that has nothing to do with DNS stays.
+    ("real ARC failure", 3.0, {"ARC_REJECT": {"score": 1.0, "options": ["body hash mismatch"]},
+                               "PHISHING": {"score": 2.0}}, 3.0),
+    ("no symbols", 0.0, {}, 0.0),
+]
+
+
+@pytest.mark.parametrize(("name", "score", "symbols", "live"), LIVE, ids=[c[0] for c in LIVE])
+def test_live_score_drops_replay_artifacts(name: str, score: float,
+                                           symbols: dict[str, object], live: float) -> None:
+    assert cf.live_score(score, symbols) == pytest.approx(live)
