@@ -253,9 +253,8 @@ def _message_id_findings(parsed: ParsedEmail, receivers: Collection[str],
     index, hop = found
     return [Finding(
         "header.message_id_by_receiver", Severity.LOW,
-        f"The Message-ID {parsed.message_id} was written by the receiving host {hop.by}, "
-        f"not by the sender: the message arrived from {hop.helo or hop.rdns or hop.ip} "
-        "without one, although every originator should write it (RFC 5322 §3.6.4).",
+        f"The receiving host {hop.by} had to write the Message-ID: the sender "
+        f"{hop.helo or hop.rdns or hop.ip} sent none (RFC 5322 §3.6.4).",
         {"message_id": parsed.message_id, "by": hop.by, "from_helo": hop.helo,
          "from_ip": hop.ip, "header_index": index},
     )]
@@ -309,9 +308,11 @@ def _original_findings(original: ArcAuthRecord, final: MethodResult | None) -> l
          if isinstance(c, str) for m in [_DMARC_P.search(c)] if m), None)
     return [Finding(
         "auth.original_fail", Severity.MEDIUM,
-        f"DMARC failed for {original.header_from} where the message first reached "
-        f"{original.authserv_id}{via} (ARC set i={original.instance}, sealed by "
-        f"{original.seal_domain}); the final receiver, after the relaying, saw DMARC "
+        f"DMARC failed for {original.header_from} at the first trusted hop "
+        f"({original.authserv_id}{via}, ARC i={original.instance}); it passed only after "
+        "being relayed." if final_word == "pass" else
+        f"DMARC failed for {original.header_from} at the first trusted hop "
+        f"({original.authserv_id}{via}, ARC i={original.instance}); the final hop saw "
         f"{final_word or 'none'}.",
         {"instance": original.instance, "authserv_id": original.authserv_id,
          "seal_domain": original.seal_domain, "spf": spf_word, "dkim": list(dkim_words),
