@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from trustcheck.identity import is_freemail
 from trustcheck.links.analyze import known_trackers
 from trustcheck.message import ParsedEmail
+from trustcheck.registry import Brand
 from trustcheck.registry.names import registrable_domain
 from trustcheck.verdict import Finding, Link, Severity
 
@@ -60,8 +61,14 @@ def machine_made_local_part(local: str) -> bool:
     return _CONSONANTS.search(local.lower()) is not None
 
 
-def bulk_findings(parsed: ParsedEmail, links: Sequence[Link]) -> list[Finding]:
-    """``content.sender_random_local_part`` and ``content.links_unrelated`` (both LOW)."""
+def bulk_findings(parsed: ParsedEmail, links: Sequence[Link],
+                  brand: Brand | None = None) -> list[Finding]:
+    """``content.sender_random_local_part`` and ``content.links_unrelated`` (both LOW).
+
+    ``brand`` is the registered brand the message claims, if any: when it owns the
+    From domain, links to its other domains lead home too (a brand that sends from
+    one domain and hosts on another).
+    """
     out: list[Finding] = []
     author = parsed.from_[0] if parsed.from_ else None
     if author is None or not author.address or "@" not in author.address:
@@ -74,14 +81,14 @@ def bulk_findings(parsed: ParsedEmail, links: Sequence[Link]) -> list[Finding]:
             "not a person's or a department's name.",
             {"from_address": author.address, "local_part": local},
         ))
-    finding = _unrelated_links(parsed, links, author.domain)
+    finding = _unrelated_links(parsed, links, author.domain, brand)
     if finding is not None:
         out.append(finding)
     return out
 
 
-def _unrelated_links(parsed: ParsedEmail, links: Sequence[Link],
-                     from_domain: str | None) -> Finding | None:
+def _unrelated_links(parsed: ParsedEmail, links: Sequence[Link], from_domain: str | None,
+                     brand: Brand | None) -> Finding | None:
     # Mailing lists carry links to anything, and plain-text mail between people
     # links to whatever it discusses: only HTML mail sent without an unsubscribe
     # header, i.e. bulk mail that does not present itself as bulk mail, is judged.
@@ -93,13 +100,17 @@ def _unrelated_links(parsed: ParsedEmail, links: Sequence[Link],
            for h in ("List-Unsubscribe", "List-Id", "List-Post", "In-Reply-To")):
         return None
     own = _sender_domains(parsed, from_domain)
+    brand_home = brand if brand is not None and brand.owns_domain(from_domain) else None
     trackers = known_trackers()
     away: Counter[str] = Counter()
     for link in links:
         if link.source != "href" or not link.host or not link.url.lower().startswith(_WEB):
             continue
         domain = link.registrable_domain or link.host
-        if domain in own:
+        # A subdomain of a sender domain is home too (checked by suffix, so names
+        # outside the public suffix list, like intranet hosts, work as well).
+        if (domain in own or any(domain.endswith("." + o) for o in own)
+                or (brand_home is not None and brand_home.owns_domain(domain))):
             return None  # one link home is enough: the sender stands behind its domain
         if domain not in trackers:  # ESP click wrappers say nothing about the sender
             away[domain] += 1

@@ -90,12 +90,11 @@ def content_findings(
     out.extend(_sender_findings(parsed))
     if reply_finding is not None:
         out.append(reply_finding)
-    out.extend(bulk_findings(parsed, links))
+    out.extend(bulk_findings(parsed, links, brand))
     out.extend(_form_findings(parsed))
     out.extend(markup_findings(parsed.html[0] if parsed.html else "", parsed.visible_text,
                                actionable=actionable))
     out.extend(attachment_findings(parsed.attachments))
-    del brand  # the claimed brand is judged by brandcheck; lures apply to any message
     return tuple(out)
 
 
