@@ -148,8 +148,12 @@ _MIN_LOOSE_LABEL = 7
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789-"
 _VOWELS = "aeiou"
 # Keyboard neighbours (QWERTY, QWERTZ, AZERTY merged): typo squats hit adjacent keys.
-_ROWS = ("1234567890-", "qwertyuiop", "asdfghjkl", "zxcvbnm", "qwertzuiop", "yxcvbnm",
-         "azertyuiop", "qsdfghjklm", "wxcvbn")
+# Keyboard layouts whose typos dnstwist models (QWERTY, QWERTZ, AZERTY), top row first.
+_LAYOUTS = (
+    ("1234567890-", "qwertyuiop", "asdfghjkl", "zxcvbnm"),
+    ("1234567890-", "qwertzuiop", "asdfghjkl", "yxcvbnm"),
+    ("1234567890-", "azertyuiop", "qsdfghjklm", "wxcvbn"),
+)
 _ASCII_GLYPHS: dict[str, tuple[str, ...]] = {
     "0": ("o",), "o": ("0",), "1": ("l", "i"), "l": ("1", "i"), "i": ("1", "l"),
     "3": ("8",), "8": ("3",), "6": ("9",), "9": ("6",), "5": ("s",), "s": ("5",),
@@ -181,16 +185,18 @@ _WEAK_WORDS = frozenset({
 
 def _neighbours() -> dict[str, str]:
     out: dict[str, set[str]] = {}
-    for row in _ROWS:
-        for i, c in enumerate(row):
-            near = out.setdefault(c, set())
-            near.update(row[max(i - 1, 0) : i] + row[i + 1 : i + 2])
-    # Row above/below share the column index closely enough for a typo model.
-    for upper, lower in itertools.pairwise(_ROWS):
-        for i, c in enumerate(lower):
-            out.setdefault(c, set()).update(upper[i : i + 2])
-            for u in upper[i : i + 2]:
-                out.setdefault(u, set()).add(c)
+    for rows in _LAYOUTS:
+        for row in rows:
+            for i, c in enumerate(row):
+                near = out.setdefault(c, set())
+                near.update(row[max(i - 1, 0) : i] + row[i + 1 : i + 2])
+        # Row above/below share the column index closely enough for a typo model;
+        # rows pair only within one layout.
+        for upper, lower in itertools.pairwise(rows):
+            for i, c in enumerate(lower):
+                out.setdefault(c, set()).update(upper[i : i + 2])
+                for u in upper[i : i + 2]:
+                    out.setdefault(u, set()).add(c)
     return {k: "".join(sorted(v)) for k, v in out.items()}
 
 
@@ -242,9 +248,11 @@ def _edits(label: str) -> Iterator[tuple[str, Technique]]:
             yield label[:i] + k + label[i + 1 :], Technique.REPLACEMENT
             yield label[:i] + k + label[i:], Technique.INSERTION
             yield label[: i + 1] + k + label[i + 1 :], Technique.INSERTION
+    # Any letter inserted is a typo people make; any letter *replaced* is not: a
+    # five-letter brand label is one arbitrary letter away from many ordinary names
+    # (jpost/epost), so replacement is limited to keyboard neighbours, as in dnstwist.
     for i in range(n):
         for k in _ALPHABET:
-            yield label[:i] + k + label[i + 1 :], Technique.REPLACEMENT
             yield label[:i] + k + label[i:], Technique.INSERTION
     for i in range(2, n - 1):
         yield label[:i] + ("es" if label[i - 1] in "sxz" else "s") + label[i:], Technique.PLURAL
