@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trustcheck.content.firstchar import first_chars
-from trustcheck.content.lexicon import _WORD_START, families
+from trustcheck.content.firstchar import first_chars, literal_prefixes
+from trustcheck.content.lexicon import _WORD_START, families, phrase_starts
 from trustcheck.content.markup import inspect_markup
 from trustcheck.content.text import disguises
 from trustcheck.links.extract import _DEFANG, _undefang
@@ -135,6 +135,66 @@ _SAMPLES = [
     "xverify your account 12 kg in 1 week; inheritance of $5,000,000 from a beneficiary",
     "package is held, pay the customs fee. bestätigen sie ihr konto jetzt",
 ]
+
+
+@pytest.mark.parametrize(("phrase", "expected"), [
+    ("abc", {"abc"}),
+    ("(?:verify|confirm) your", {"verify your", "confirm your"}),
+    ("(?:tax |pending )?refund", {"tax refund", "pending refund", "refund"}),
+    ("unauthori[sz]ed", {"unauthorised", "unauthorized"}),
+    ("re-?activate", {"reactivate", "re-activate"}),
+    (r"within \d+ hours", {"within "}),  # the literal text ends at the digit
+    ("(?:ab)+c", {"ab"}),  # the first repetition, then unknown
+    ("don.t", {"don"}),
+])
+def test_literal_prefixes(phrase: str, expected: set[str]) -> None:
+    assert literal_prefixes(phrase) == expected
+
+
+@pytest.mark.parametrize("phrase", [r"\d+ kg", "(?:a|\\w)b", "x?", "(?i:abc)", "[^a]b", "(?:"])
+def test_literal_prefixes_unknown(phrase: str) -> None:
+    assert literal_prefixes(phrase) is None
+
+
+def _lure_matches_at_starts(text: str) -> list[list[tuple[int, int]]]:
+    starts = phrase_starts(text)
+    assert starts is not None  # the shipped lexicon has a finder
+    return [[m.span() for m in f.finditer(text, starts)] for f in families()]
+
+
+def _lure_matches_everywhere(text: str) -> list[list[tuple[int, int]]]:
+    return [[m.span() for m in f.pattern.finditer(text)] for f in families()]
+
+
+@pytest.mark.parametrize("text", [
+    *_SAMPLES,
+    "",
+    "verify your account",  # at the very start: no character before it
+    "xverify your account, -verify your account_verify your account 5verify your account",
+    "your card has been blocked has been blocked, account has been suspended",
+    "10 kg in 2 weeks; 10kg in 1 week 50% bonus 100 free spins 24시간 이내 긴급",
+    "½ ² ٣٤ kg in ٢ weeks",  # non-ASCII digits are \d too
+])
+def test_lure_scan_at_phrase_starts_matches_the_full_scan(text: str) -> None:
+    assert _lure_matches_at_starts(text) == _lure_matches_everywhere(text)
+
+
+_LURE_WORDS = st.sampled_from([
+    " ", "-", "x", "5", "verify", "your", "account", "has been", "blocked", "kg", "in",
+    "2", "weeks", "claim", "prize", "%", "bonus", "free spins", "본인", "인증", "confirm",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LURE_WORDS, max_size=30).map(" ".join))
+def test_lure_scan_at_phrase_starts_matches_the_full_scan_on_generated_text(text: str) -> None:
+    assert _lure_matches_at_starts(text) == _lure_matches_everywhere(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LURE_WORDS, max_size=30).map("".join))
+def test_lure_scan_at_phrase_starts_matches_the_full_scan_on_run_on_text(text: str) -> None:
+    assert _lure_matches_at_starts(text) == _lure_matches_everywhere(text)
 
 
 @pytest.mark.parametrize(("text", "hidden"), [

@@ -4,26 +4,35 @@ Each family names one technique (credential request, account threat, payment
 urgency, prize bait, advance-fee bait, deadline pressure, held parcel). The
 phrases of a family compile into one alternation, so scanning a message is one
 regex pass per family over bounded text.
+
+That pass runs ``re``'s matcher at every character. :func:`phrase_starts`
+first finds, in one pass for all families, the few word starts where some
+phrase's literal beginning stands (``re`` skips from one non-letter to the
+next in C); :meth:`Family.finditer` then tries its alternation there alone
+and yields exactly the matches ``pattern.finditer`` would.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 import yaml
 
-from trustcheck.content.firstchar import lead_class
+from trustcheck.content.firstchar import lead_class, literal_prefixes
 from trustcheck.errors import ConfigError
+from trustcheck.regexes import trie_pattern
 
-__all__ = ["Family", "families"]
+__all__ = ["Family", "families", "phrase_starts"]
 
 # Not preceded by a letter: phrases start at a word start, but may run on into
 # a longer word ("gutschein" matches "Gutscheincode"; Korean takes particles).
 _WORD_START = r"(?<![^\W\d_])"
+_NOT_LETTER = r"[\W\d_]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +42,26 @@ class Family:
     name: str
     why: str
     pattern: re.Pattern[str]
+    phrases: tuple[str, ...] = ()
+
+    def finditer(self, text: str, starts: Sequence[int] | None) -> Iterator[re.Match[str]]:
+        """The matches of ``pattern`` in ``text``, as ``pattern.finditer`` finds them.
+
+        ``starts`` are :func:`phrase_starts` of ``text`` (every place a match
+        can start, in order); None scans the whole text.
+        """
+        if starts is None:
+            yield from self.pattern.finditer(text)
+            return
+        end = 0
+        for start in starts:
+            if start < end:
+                continue  # inside the previous match: finditer does not overlap matches
+            # match() at a position still sees the text before it (the look-behind).
+            m = self.pattern.match(text, start)
+            if m is not None:
+                yield m
+                end = m.end()
 
 
 def _compile(name: str, entry: Any) -> Family:
@@ -54,7 +83,8 @@ def _compile(name: str, entry: Any) -> Family:
     except re.error as exc:
         msg = f"Lure family {name!r} has an invalid phrase: {exc}."
         raise ConfigError(msg) from exc
-    return Family(name=name, why=str(entry.get("why", "")), pattern=pattern)
+    return Family(name=name, why=str(entry.get("why", "")), pattern=pattern,
+                  phrases=tuple(phrases))
 
 
 @functools.cache
@@ -66,3 +96,50 @@ def families() -> tuple[Family, ...]:
         msg = "trustcheck/content/data/lures.yaml must hold a mapping of families."
         raise ConfigError(msg)
     return tuple(_compile(str(name), entry) for name, entry in data.items())
+
+
+def phrase_starts(text: str) -> list[int] | None:
+    """Every word start in ``text`` where a phrase of some family can match, in order.
+
+    A superset: the families' own patterns decide. None when no finder could
+    be built (then each family scans the whole text).
+    """
+    finder = _finder()
+    if finder is None:
+        return None
+    starts, at_start = finder
+    found = [m.end() for m in starts.finditer(text)]
+    if at_start.match(text):  # the text's first character has no letter before it
+        found.insert(0, 0)
+    return found
+
+
+@functools.cache
+def _finder() -> tuple[re.Pattern[str], re.Pattern[str]] | None:
+    """A non-letter followed by the start of some phrase, and that start alone.
+
+    The literal texts phrases begin with form a trie (nested alternations,
+    ``a(?:ccount |ct )|c(?:laim |onfirm )``), so each position costs a few
+    comparisons. A phrase with no literal beginning (``\\d+ kg``) is
+    tried whole, behind a look-ahead for its first characters.
+    """
+    prefixes: set[str] = set()
+    others: list[str] = []
+    for family in families():
+        for phrase in family.phrases:
+            found = literal_prefixes(phrase)
+            if found is None:
+                others.append(phrase)
+            else:
+                prefixes |= found
+    branches = [trie_pattern(prefixes)] if prefixes else []
+    if others:
+        lead = lead_class(others)
+        branches.append(("" if lead is None else f"(?={lead})")
+                        + "(?:" + "|".join(f"(?:{p})" for p in others) + ")")
+    alternation = "(?:" + "|".join(branches) + ")"
+    try:
+        return re.compile(f"{_NOT_LETTER}(?={alternation})"), re.compile(alternation)
+    except re.error:  # a phrase that only works inside its family's pattern
+        return None
+

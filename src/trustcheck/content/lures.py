@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from trustcheck.content.attachments import attachment_findings
 from trustcheck.content.bulk import bulk_findings
-from trustcheck.content.lexicon import families
+from trustcheck.content.lexicon import families, phrase_starts
 from trustcheck.content.markup import markup_findings
 from trustcheck.content.text import SCAN_LIMIT, Disguise, disguises, scan_text, unmix
 from trustcheck.identity import is_freemail
@@ -128,9 +128,10 @@ def _answer_elsewhere(parsed: ParsedEmail) -> tuple[bool, Finding | None]:
 
 def _phrase_findings(text: str, *, actionable: bool) -> list[Finding]:
     out: list[Finding] = []
+    starts = phrase_starts(text)
     for family in families():
         hits: list[str] = []
-        for m in family.pattern.finditer(text):
+        for m in family.finditer(text, starts):
             phrase = m.group(0).strip()
             if phrase not in hits:
                 hits.append(phrase)
