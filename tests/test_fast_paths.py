@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from trustcheck.content.firstchar import first_chars, literal_prefixes
 from trustcheck.content.lexicon import _WORD_START, families, phrase_starts
-from trustcheck.content.markup import inspect_markup
+from trustcheck.content.markup import _may_hide, inspect_markup
 from trustcheck.content.text import disguises
 from trustcheck.links.extract import _DEFANG, _undefang
 from trustcheck.message.mail import _URLISH, _strip_urlish, guess_language
@@ -241,3 +241,36 @@ def test_undefang_matches_every_pattern(text: str) -> None:
     max_size=15).map("".join))
 def test_undefang_matches_every_pattern_on_generated_text(text: str) -> None:
     assert _undefang(text) == _undefang_every_pattern(text)
+
+
+# The hiding-style test as first written: one IGNORECASE alternation.
+_HIDING_STYLE_AS_WRITTEN = re.compile(
+    r"display\s*:\s*none"
+    r"|visibility\s*:\s*hidden"
+    r"|font-size\s*:\s*(?:0(?:\.0*)?\s*(?:px|pt|em|rem|%)?|1\s*(?:px|pt))\s*(?:[;!\x22\x27]|$)"
+    r"|opacity\s*:\s*0(?:\.0*)?\s*(?:[;!\x22\x27]|$)"
+    r"|(?<![-\w])(?:max-)?height\s*:\s*0\s*(?:px)?\s*(?:[;!\x22\x27]|$)",
+    re.IGNORECASE,
+)
+
+
+@pytest.mark.parametrize("markup", [
+    "",
+    '<p style="DISPLAY: None">x</p>',
+    '<p style="diſplay:none">x</p>',  # long s folds to s under IGNORECASE
+    '<p style="MAX-HEIGHT:0">', '<p style="line-height:0">', '<p style="x-max-height:0px;">',
+    "height:0", "-height:0", "max-height:0", "_height:0", "height:0\n", "height:0\nx",
+    '<td style="font-size:0px;opacity:0.0">', "font-size:1pt'", "font-size:10px",
+    "İheight:0", "heİght:0", "visibility:hidden", "VISIBILITY : HIDDEN",
+])
+def test_may_hide_matches_the_pattern(markup: str) -> None:
+    assert _may_hide(markup) == (_HIDING_STYLE_AS_WRITTEN.search(markup) is not None)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([
+    "display", "DISPLAY", "Height", "height", "max-", "MAX-", "line-", "x", "_", "-", ":", " ",
+    "\n", "0", "1", ".0", "px", "PT", ";", "'", "none", "hidden", "opacity", "font-size",
+    "visibility", "İ", "ı", "ſ", "K", "é"]), max_size=12).map("".join))
+def test_may_hide_matches_the_pattern_on_generated_text(markup: str) -> None:
+    assert _may_hide(markup) == (_HIDING_STYLE_AS_WRITTEN.search(markup) is not None)

@@ -34,15 +34,21 @@ _SCAN_LIMIT = 200_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Inline styles that hide an element's content from the reader (CSS 2.1 §9.2.4
 # display, §11.2 visibility; font-size 0 or 1px, opacity 0, and a zero height are
-# the same effect by other means). A value ends at ; ! a quote or the end.
-_HIDING_STYLE = re.compile(
-    r"display\s*:\s*none"
-    r"|visibility\s*:\s*hidden"
-    r"|font-size\s*:\s*(?:0(?:\.0*)?\s*(?:px|pt|em|rem|%)?|1\s*(?:px|pt))\s*(?:[;!\x22\x27]|$)"
-    r"|opacity\s*:\s*0(?:\.0*)?\s*(?:[;!\x22\x27]|$)"
-    r"|(?<![-\w])(?:max-)?height\s*:\s*0\s*(?:px)?\s*(?:[;!\x22\x27]|$)",
-    re.IGNORECASE,
+# the same effect by other means). A value ends at ; ! a quote or the end. Each
+# starts with a literal word, so re searches for it in C (see _may_hide); the
+# height test looks behind "height" for what may stand before it.
+_HIDING_PARTS = (
+    r"display\s*:\s*none",
+    r"visibility\s*:\s*hidden",
+    r"font-size\s*:\s*(?:0(?:\.0*)?\s*(?:px|pt|em|rem|%)?|1\s*(?:px|pt))\s*(?:[;!\x22\x27]|$)",
+    r"opacity\s*:\s*0(?:\.0*)?\s*(?:[;!\x22\x27]|$)",
+    r"height(?:(?<![-\w]height)|(?<=(?<![-\w])max-height))\s*:\s*0\s*(?:px)?\s*(?:[;!\x22\x27]|$)",
 )
+_HIDING_STYLE = re.compile("|".join(_HIDING_PARTS), re.IGNORECASE)
+_HIDING_LOWER = tuple(re.compile(part) for part in _HIDING_PARTS)
+# The only characters that IGNORECASE matches to an ASCII letter other than the
+# letter's two cases (Python's re documentation): İ ı ſ K.
+_ODD_CASE = re.compile("[\u0130\u0131\u017f\u212a]")
 _IMG = re.compile(r"<img\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -66,7 +72,7 @@ def inspect_markup(markup: str) -> Markup:
     """
     markup = markup[:_SCAN_LIMIT]
     images = len(_IMG.findall(markup))
-    if not _HIDING_STYLE.search(markup):
+    if not _may_hide(markup):
         return Markup(0, "", images)
     markup = _CONTROL.sub("", markup)
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True,
@@ -105,6 +111,21 @@ def inspect_markup(markup: str) -> Markup:
     return Markup(words, " ".join(example.split()), images)
 
 
+def _may_hide(markup: str) -> bool:
+    """``_HIDING_STYLE.search(markup)``, an order of magnitude faster.
+
+    With IGNORECASE and a branch that starts with a look-behind, re runs its
+    matcher at every position of the markup. Lower-cased markup gives the
+    same answer to each branch searched alone without IGNORECASE (each starts
+    with a literal re finds in C), unless the markup holds one of the few
+    characters that fold to an ASCII letter otherwise (then: the slow way).
+    """
+    if _ODD_CASE.search(markup):
+        return _HIDING_STYLE.search(markup) is not None
+    lowered = markup.lower()
+    return any(part.search(lowered) for part in _HIDING_LOWER)
+
+
 def markup_findings(html: str, visible_text: str, *, actionable: bool) -> list[Finding]:
     """``content.hidden_text`` and ``content.image_only`` findings for one HTML body.
 
@@ -123,7 +144,8 @@ def markup_findings(html: str, visible_text: str, *, actionable: bool) -> list[F
             f"poisons filters), e.g. “{seen.hidden_example}”.",
             {"hidden_words": seen.hidden_words, "example": seen.hidden_example},
         ))
-    shown = len(_LETTER.findall(visible_text))
+    # Counting letters is the costly part: only for an actionable body with images.
+    shown = len(_LETTER.findall(visible_text)) if actionable and seen.images else 0
     if actionable and seen.images and shown < IMAGE_ONLY_LETTERS_MAX:
         out.append(Finding(
             "content.image_only", Severity.LOW,
