@@ -18,6 +18,7 @@ from trustcheck.content.lexicon import _WORD_START, families, phrase_starts
 from trustcheck.content.markup import _may_hide, inspect_markup
 from trustcheck.content.text import disguises
 from trustcheck.links.extract import _DEFANG, _undefang
+from trustcheck.message.html import normalise_space
 from trustcheck.message.mail import _URLISH, _strip_urlish, guess_language
 
 # Characters that build URLs, addresses and words in several scripts.
@@ -274,3 +275,24 @@ def test_may_hide_matches_the_pattern(markup: str) -> None:
     "visibility", "İ", "ı", "ſ", "K", "é"]), max_size=12).map("".join))
 def test_may_hide_matches_the_pattern_on_generated_text(markup: str) -> None:
     assert _may_hide(markup) == (_HIDING_STYLE_AS_WRITTEN.search(markup) is not None)
+
+
+def _normalise_space_as_written(text: str) -> str:
+    text = re.sub(r" ?\n ?", "\n",
+                  re.sub(r"[ \t\u00a0\u200b\u200c\u200d\u2060\ufeff\r\f\v]+", " ", text))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+@pytest.mark.parametrize("text", [
+    "", " ", "a b", "a  b", "a\t b", " \n \n ", "a \n\n\n\n b", "\r\n", "x\u00a0\u200b y",
+    "a \n \n b", "\n \n", "a\n \n\n \nb",
+])
+def test_normalise_space_matches_the_patterns(text: str) -> None:
+    assert normalise_space(text) == _normalise_space_as_written(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([" ", "\n", "\t", "\r", "\u00a0", "\u200b", "\ufeff", "a", "bc"]),
+                max_size=25).map("".join))
+def test_normalise_space_matches_the_patterns_on_generated_text(text: str) -> None:
+    assert normalise_space(text) == _normalise_space_as_written(text)

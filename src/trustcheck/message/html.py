@@ -26,8 +26,12 @@ _BLOCK = frozenset({
 _CELL = frozenset({"td", "th"})
 # XML 1.0 forbids these characters; lxml refuses strings that contain them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_SPACES = re.compile(r"[ \t\u00a0\u200b\u200c\u200d\u2060\ufeff\r\f\v]+")
-_LINE_EDGES = re.compile(r" ?\n ?")
+_SPACE_CHARS = " \t\u00a0\u200b\u200c\u200d\u2060\ufeff\r\f\v"
+# A run of those characters, except a lone " " (replacing it by " " changes
+# nothing, and most runs in text are lone spaces between words): the negative
+# look-ahead turns the match away right after a space with no such character
+# after it. It starts with a character set, which re skips to in C.
+_SPACES = re.compile(rf"[{_SPACE_CHARS}](?!(?<= )(?![{_SPACE_CHARS}]))[{_SPACE_CHARS}]*")
 _BLANKS = re.compile(r"\n{3,}")
 _NEWLINES = re.compile(r"\n{2,}")
 
@@ -71,10 +75,14 @@ def html_to_text(markup: str) -> str:
             if el.tail:
                 out.append(el.tail)
     # One line per block: blank lines in HTML come from markup, not from the author.
-    return _NEWLINES.sub("\n", normalise_space("".join(out)))
+    text = normalise_space("".join(out))
+    return _NEWLINES.sub("\n", text) if "\n\n" in text else text
 
 
 def normalise_space(text: str) -> str:
     """Collapse runs of spaces per line and runs of blank lines; strip the ends."""
-    text = _LINE_EDGES.sub("\n", _SPACES.sub(" ", text))
-    return _BLANKS.sub("\n\n", text).strip()
+    text = _SPACES.sub(" ", text)
+    # No two spaces are adjacent now, so dropping the space before and after
+    # each line break is what re.sub(" ?\n ?", "\n") did, without a regex.
+    text = text.replace(" \n", "\n").replace("\n ", "\n")
+    return (_BLANKS.sub("\n\n", text) if "\n\n\n" in text else text).strip()

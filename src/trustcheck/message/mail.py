@@ -656,6 +656,8 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]+")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 _LETTER = re.compile(r"[^\W\d_]+")
 _LANGUAGE_SAMPLE = 8_000
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
 
 
 def guess_language(text: str) -> str | None:
@@ -667,12 +669,16 @@ def guess_language(text: str) -> str | None:
     when most letters are Latin; else None.
     """
     sample = _strip_urlish(text[:_LANGUAGE_SAMPLE])
-    letters = _count(_LETTER, sample)
+    # ASCII letters are all Latin: count them in bytes (bytes.translate deletes
+    # the others in C) and run the patterns over the other characters alone.
+    ascii_letters = len(sample.encode("ascii", "ignore").translate(None, _ASCII_NON_LETTERS))
+    others = "" if sample.isascii() else "".join(_NON_ASCII.findall(sample))
+    letters = ascii_letters + _count(_LETTER, others)
     if not letters:
         return None
-    if _count(_HANGUL, sample) * 4 >= letters:
+    if _count(_HANGUL, others) * 4 >= letters:
         return "ko"
-    if _count(_LATIN, sample) * 2 > letters:
+    if (ascii_letters + _count(_LATIN, others)) * 2 > letters:
         return "en"
     return None
 
