@@ -8,6 +8,7 @@ edge cases and on generated text.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from trustcheck.content.firstchar import first_chars, literal_prefixes
 from trustcheck.content.lexicon import _WORD_START, families, phrase_starts
 from trustcheck.content.markup import _may_hide, inspect_markup
-from trustcheck.content.text import disguises
+from trustcheck.content.text import _INVISIBLE, _QUOTES, disguises, scan_text
 from trustcheck.links.extract import _DEFANG, _undefang
 from trustcheck.message.html import normalise_space
 from trustcheck.message.mail import _URLISH, _strip_urlish, guess_language
@@ -296,3 +297,37 @@ def test_normalise_space_matches_the_patterns(text: str) -> None:
                 max_size=25).map("".join))
 def test_normalise_space_matches_the_patterns_on_generated_text(text: str) -> None:
     assert normalise_space(text) == _normalise_space_as_written(text)
+
+
+def _scan_text_as_written(subject: str, display_name: str | None, body: str) -> str:
+    joined = " \n ".join((subject, display_name or "", body[:20_000]))
+    folded = unicodedata.normalize("NFKC", joined).lower().translate(_QUOTES)
+    for ch in _INVISIBLE:
+        folded = folded.replace(ch, "")
+    return re.sub(r"\s+", " ", folded)
+
+
+_SCAN_PIECES = st.sampled_from([
+    " ", "  ", "\n", "\t", "\u00a0", "\u2003", "a", "B", "\u2019", "\u200b", "\u00ad", "ß",
+    "𝐘", "Ａ", "é", "\ufeff", "x y",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SCAN_PIECES, max_size=20).map("".join),
+       st.one_of(st.none(), st.lists(_SCAN_PIECES, max_size=5).map("".join)),
+       st.lists(_SCAN_PIECES, max_size=40).map("".join))
+def test_scan_text_matches_the_original_formulation(subject: str, name: str | None,
+                                                    body: str) -> None:
+    assert scan_text(subject, name, body) == _scan_text_as_written(subject, name, body)
+
+
+@pytest.mark.parametrize(("text", "kinds"), [
+    ("plain ascii text", ()),
+    ("café crème", ()),
+    ("invoice\u202efdp.exe", ("bidi",)),
+    ("𝐘𝐎𝐔𝐑 𝐏𝐇𝐎𝐓𝐎𝐒", ("math_letters",)),
+    ("tag\U000E0041block", ("invisible",)),
+])
+def test_disguises_outside_ascii(text: str, kinds: tuple[str, ...]) -> None:
+    assert tuple(d.kind for d in disguises(text)) == kinds

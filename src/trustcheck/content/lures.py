@@ -171,7 +171,8 @@ def _disguise_findings(found: Sequence[Disguise]) -> list[Finding]:
 
 def _recipient_findings(parsed: ParsedEmail, text: str) -> list[Finding]:
     out: list[Finding] = []
-    greeting = _ADDRESS_GREETING.search(text)
+    # The pattern is tried at every position; an address needs an "@".
+    greeting = _ADDRESS_GREETING.search(text) if "@" in text else None
     if greeting:
         out.append(Finding(
             "content.address_greeting", Severity.LOW,
