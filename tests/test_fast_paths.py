@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from trustcheck.auth.dkim import _blank_line
 from trustcheck.content.firstchar import first_chars, literal_prefixes
 from trustcheck.content.lexicon import _WORD_START, families, phrase_starts
 from trustcheck.content.markup import _may_hide, inspect_markup
@@ -331,3 +332,19 @@ def test_scan_text_matches_the_original_formulation(subject: str, name: str | No
 ])
 def test_disguises_outside_ascii(text: str, kinds: tuple[str, ...]) -> None:
     assert tuple(d.kind for d in disguises(text)) == kinds
+
+
+_CRLF_BYTES = st.lists(st.sampled_from([b"\r", b"\n", b"a", b":", b" "]), max_size=14).map(b"".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_CRLF_BYTES)
+def test_blank_line_matches_the_pattern(raw: bytes) -> None:
+    m = re.search(rb"\r?\n\r?\n", raw)
+    assert _blank_line(raw) == (None if m is None else m.span())
+
+
+@settings(max_examples=300, deadline=None)
+@given(_CRLF_BYTES)
+def test_header_lines_split_like_the_pattern(raw: bytes) -> None:
+    assert raw.replace(b"\r\n", b"\n").split(b"\n") == re.split(rb"\r?\n", raw)
