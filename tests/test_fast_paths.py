@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import lxml.html
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,8 +20,9 @@ from trustcheck.content.firstchar import first_chars, literal_prefixes
 from trustcheck.content.lexicon import _WORD_START, families, phrase_starts
 from trustcheck.content.markup import _may_hide, inspect_markup
 from trustcheck.content.text import _INVISIBLE, _QUOTES, disguises, scan_text
+from trustcheck.links import extract
 from trustcheck.links.extract import _DEFANG, _undefang
-from trustcheck.message.html import normalise_space
+from trustcheck.message.html import html_to_text, normalise_space, parse_html
 from trustcheck.message.mail import _URLISH, _strip_urlish, guess_language
 
 # Characters that build URLs, addresses and words in several scripts.
@@ -348,3 +350,19 @@ def test_blank_line_matches_the_pattern(raw: bytes) -> None:
 @given(_CRLF_BYTES)
 def test_header_lines_split_like_the_pattern(raw: bytes) -> None:
     assert raw.replace(b"\r\n", b"\n").split(b"\n") == re.split(rb"\r?\n", raw)
+
+
+@pytest.mark.parametrize("markup", [
+    '<a href="http://x.example/a">Pay<!-- c -->Pal</a><?php echo 1 ?><img src="/p.gif">',
+    '<base href="https://b.example/"><!--[if mso]><a href="m">x</a><![endif]--><a href="r">y</a>',
+    '<form action="/login"><input type="password"></form><style>a{background:url(u.png)}</style>',
+    "<p>no links at all</p>",
+    "",
+])
+def test_links_from_the_shared_document_match_a_fresh_parse(
+        markup: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    html_to_text(markup)  # parse_html keeps this document for the link extraction
+    assert parse_html(markup) is parse_html(markup)
+    shared = extract.collect_links(html=[markup])
+    monkeypatch.setattr(extract, "parse_html", lambda m: lxml.html.document_fromstring(m))
+    assert extract.collect_links(html=[markup]) == shared

@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass
 
 import lxml.etree
-import lxml.html
 
+from trustcheck.message.html import parse_html
 from trustcheck.verdict import Finding, Severity
 
 __all__ = ["HIDDEN_WORDS_MIN", "IMAGE_ONLY_LETTERS_MAX", "Markup", "inspect_markup",
@@ -31,7 +31,6 @@ IMAGE_ONLY_LETTERS_MAX = 100
 """Fewer letters than this beside an image and a link make the body image-only."""
 
 _SCAN_LIMIT = 200_000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Inline styles that hide an element's content from the reader (CSS 2.1 §9.2.4
 # display, §11.2 visibility; font-size 0 or 1px, opacity 0, and a zero height are
 # the same effect by other means). A value ends at ; ! a quote or the end. Each
@@ -74,12 +73,8 @@ def inspect_markup(markup: str) -> Markup:
     images = len(_IMG.findall(markup))
     if not _may_hide(markup):
         return Markup(0, "", images)
-    markup = _CONTROL.sub("", markup)
-    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True,
-                                  recover=True)
-    try:
-        root = lxml.html.document_fromstring(markup, parser=parser)
-    except (lxml.etree.ParserError, ValueError, TypeError):
+    root = parse_html(markup)  # the document visible text was read from, as a rule
+    if root is None:
         return Markup(0, "", images)
     words = 0
     example = ""

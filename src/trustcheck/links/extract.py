@@ -21,6 +21,7 @@ import lxml.etree
 import lxml.html
 
 from trustcheck.links.domains import normalize_host, split_host
+from trustcheck.message.html import CONTROL_CHARS, parse_html
 from trustcheck.verdict import Finding, Link, Severity
 
 __all__ = ["MAX_HTML_CHARS", "LinkSet", "collect_links", "extract_links", "host_of"]
@@ -145,9 +146,17 @@ def extract_links(*, html: Sequence[str] = (), text: str = "",
 def _from_html(markup: str, out: _Collector) -> None:
     if not markup.strip():
         return
-    try:
-        doc = lxml.html.document_fromstring(markup)
-    except (lxml.etree.ParserError, ValueError):
+    doc: lxml.html.HtmlElement | None
+    if CONTROL_CHARS.search(markup) is None:
+        # The document visible text was read from: the same elements (comments
+        # and PIs, removed there, have no tag and are skipped below).
+        doc = parse_html(markup)
+    else:
+        try:
+            doc = lxml.html.document_fromstring(markup)
+        except (lxml.etree.ParserError, ValueError):
+            doc = None
+    if doc is None:
         return
     base = ""
     for el in doc.iter("base"):

@@ -10,11 +10,12 @@ checks look at the markup for that).
 from __future__ import annotations
 
 import re
+import threading
 
 import lxml.etree
 import lxml.html
 
-__all__ = ["html_to_text"]
+__all__ = ["CONTROL_CHARS", "html_to_text", "normalise_space", "parse_html"]
 
 _SKIP = frozenset({"script", "style", "head", "title", "noscript", "template", "svg", "object"})
 _BLOCK = frozenset({
@@ -25,7 +26,7 @@ _BLOCK = frozenset({
 })
 _CELL = frozenset({"td", "th"})
 # XML 1.0 forbids these characters; lxml refuses strings that contain them.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SPACE_CHARS = " \t\u00a0\u200b\u200c\u200d\u2060\ufeff\r\f\v"
 # A run of those characters, except a lone " " (replacing it by " " changes
 # nothing, and most runs in text are lone spaces between words): the negative
@@ -36,19 +37,50 @@ _BLANKS = re.compile(r"\n{3,}")
 _NEWLINES = re.compile(r"\n{2,}")
 
 
+def parse_html(markup: str) -> lxml.html.HtmlElement | None:
+    """The document ``markup`` holds, without control characters, comments and PIs.
+
+    None for empty markup or markup lxml cannot parse at all. Visible text,
+    links and the hidden-text check each read a message's HTML: the last few
+    documents parsed in this thread are kept, by the identity of the markup
+    string, so a message is parsed once. Callers must not change the tree.
+    """
+    recent: list[tuple[str, lxml.html.HtmlElement | None]] | None = getattr(
+        _recent, "documents", None)
+    if recent is None:
+        recent = _recent.documents = []
+    for key, root in recent:
+        if key is markup:
+            return root
+    root = _parse(markup)
+    recent.insert(0, (markup, root))  # the entry keeps the string alive: ids stay unique
+    del recent[_RECENT_DOCUMENTS:]
+    return root
+
+
+_RECENT_DOCUMENTS = 8
+_recent = threading.local()
+
+
+def _parse(markup: str) -> lxml.html.HtmlElement | None:
+    markup = CONTROL_CHARS.sub("", markup)
+    if not markup.strip():
+        return None
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True,
+                                  recover=True)
+    try:
+        return lxml.html.document_fromstring(markup, parser=parser)
+    except (lxml.etree.ParserError, ValueError, TypeError):
+        return None
+
+
 def html_to_text(markup: str) -> str:
     """Return the readable text of an HTML document, whitespace-normalised.
 
     Never raises: markup lxml cannot parse at all yields ``""``.
     """
-    markup = _CONTROL.sub("", markup)
-    if not markup.strip():
-        return ""
-    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True,
-                                  recover=True)
-    try:
-        root = lxml.html.document_fromstring(markup, parser=parser)
-    except (lxml.etree.ParserError, ValueError, TypeError):
+    root = parse_html(markup)
+    if root is None:
         return ""
     out: list[str] = []
     skipping = 0
