@@ -21,7 +21,7 @@ from trustcheck.content.lexicon import _WORD_START, families, phrase_starts
 from trustcheck.content.markup import _may_hide, inspect_markup
 from trustcheck.content.text import _INVISIBLE, _QUOTES, disguises, scan_text
 from trustcheck.links import extract
-from trustcheck.links.extract import _DEFANG, _undefang
+from trustcheck.links.extract import _BARE, _BARE_IP, _DEFANG, _bare_matches, _undefang
 from trustcheck.message.html import html_to_text, normalise_space, parse_html
 from trustcheck.message.mail import _URLISH, _strip_urlish, guess_language
 
@@ -366,3 +366,28 @@ def test_links_from_the_shared_document_match_a_fresh_parse(
     shared = extract.collect_links(html=[markup])
     monkeypatch.setattr(extract, "parse_html", lambda m: lxml.html.document_fromstring(m))
     assert extract.collect_links(html=[markup]) == shared
+
+
+_URL_PIECES = st.sampled_from([
+    "a", "ex-ample", "x" * 62, "x" * 70, "_", "1", "٣", ".", "。", "．", "com", "de", "é", " ", "@",
+    "/", "/p", ":", "8080", "-", "www", "\u00a0",
+])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_URL_PIECES, max_size=16).map("".join))
+def test_bare_domains_found_at_dots_match_the_full_scan(text: str) -> None:
+    assert [(m.span(), m.groups()) for m in _bare_matches(text)] == [
+        (m.span(), m.groups()) for m in _BARE.finditer(text)]
+
+
+_BARE_IP_AS_WRITTEN = re.compile(
+    r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?(/[^\s<>\"'`]*)?")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["1", "23", "256", ".", "a", " ", ":", "80", "/x", "_", "٣"]),
+                max_size=14).map("".join))
+def test_bare_ip_pattern_matches_the_one_written_first(text: str) -> None:
+    assert [(m.span(), m.groups()) for m in _BARE_IP.finditer(text)] == [
+        (m.span(), m.groups()) for m in _BARE_IP_AS_WRITTEN.finditer(text)]

@@ -44,8 +44,14 @@ _BARE = re.compile(
     r"(?<![\w@.\-/])((?:[\w-]{1,63}[.\u3002\uff0e\uff61]){1,8}[a-zA-Z\u00a0-\uffff][\w-]{1,62})"
     r"(:\d{1,5})?(/[^\s<>\"'`]*)?",
 )
+# Where a _BARE match's first dot can stand: after a label character and before
+# the next label or the top-level domain. re skips to dots in C.
+_BARE_DOT = re.compile(r"[.\u3002\uff0e\uff61](?<=[\w-].)(?=[\w\-\u00a0-\uffff])")
+_LABEL_MAX = 63
 # A dotted-quad IP in prose is a link only with a port or a path (not a version number).
-_BARE_IP = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?(/[^\s<>\"'`]*)?")
+# "Not after a word character or dot" is tested after the first digit, so the
+# pattern starts with \d and re skips to digits in C.
+_BARE_IP = re.compile(r"(\d(?<![\w.]\d)\d{0,2}(?:\.\d{1,3}){3})(?::(\d{1,5}))?(/[^\s<>\"'`]*)?")
 _TRAILING = ".,;:!?'\"»”’>"
 # Bare domains without a path are links only under a TLD people actually use in
 # prose; otherwise "file.zip", "README.md" and "node.js" would be links.
@@ -238,7 +244,8 @@ def _text_urls(text: str) -> Iterator[tuple[str, int]]:
         return
     text = _undefang(text)
     taken: list[tuple[int, int]] = []
-    for m in _SCHEME_URL.finditer(text):
+    # Every scheme URL holds "://"; the pattern's \b start is tried at every position.
+    for m in _SCHEME_URL.finditer(text) if "://" in text else ():
         url = _trim(m.group(0))
         taken.append((m.start(), m.start() + len(url)))
         yield url, m.start()
@@ -246,7 +253,7 @@ def _text_urls(text: str) -> Iterator[tuple[str, int]]:
         if (m.group(2) or m.group(3)) and not any(a <= m.start() < b for a, b in taken):
             taken.append((m.start(), m.end()))
             yield "http://" + _trim(m.group(0)), m.start()
-    for m in _BARE.finditer(text):
+    for m in _bare_matches(text):
         if any(a <= m.start() < b for a, b in taken):
             continue
         end = m.end()
@@ -263,6 +270,28 @@ def _text_urls(text: str) -> Iterator[tuple[str, int]]:
         if not (path or port or host.lower().startswith("www.") or tld in _COMMON_TLDS):
             continue
         yield "http://" + _trim(host + port + path), m.start()
+
+
+def _bare_matches(text: str) -> Iterator[re.Match[str]]:
+    """``_BARE.finditer(text)``, tried only where a match can start.
+
+    A match starts at the first character of the label before its first dot
+    (the look-behind rules out starting inside a label), so each dot that
+    can be a first dot names the one place to try; runs of label characters
+    longer than a label cannot start a match.
+    """
+    end = 0
+    for dot in _BARE_DOT.finditer(text):
+        start = dot.start() - 1
+        low = max(start - _LABEL_MAX, 0)
+        while start > low and (text[start - 1].isalnum() or text[start - 1] in "_-"):
+            start -= 1  # str.isalnum() or "_" is what re's \w matches
+        if start < end:
+            continue  # inside the previous match: finditer does not overlap matches
+        m = _BARE.match(text, start)
+        if m is not None:
+            yield m
+            end = m.end()
 
 
 def _trim(url: str) -> str:
