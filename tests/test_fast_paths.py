@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from trustcheck.auth.dkim import _blank_line
 from trustcheck.content.firstchar import first_chars, literal_prefixes
 from trustcheck.content.lexicon import _WORD_START, families, phrase_starts
+from trustcheck.content.lures import _ADDRESS_IN_TEXT, _addresses_in
 from trustcheck.content.markup import _may_hide, inspect_markup
 from trustcheck.content.text import _INVISIBLE, _QUOTES, disguises, scan_text
 from trustcheck.links import extract
@@ -391,3 +392,12 @@ _BARE_IP_AS_WRITTEN = re.compile(
 def test_bare_ip_pattern_matches_the_one_written_first(text: str) -> None:
     assert [(m.span(), m.groups()) for m in _BARE_IP.finditer(text)] == [
         (m.span(), m.groups()) for m in _BARE_IP_AS_WRITTEN.finditer(text)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["a", "b.c", "@", ".", "-", "+", " ", "x@y.z", "@@", "é", "_", "1", "..", "mail.example"]),
+    max_size=14).map("".join))
+def test_addresses_found_at_at_signs_match_the_full_scan(text: str) -> None:
+    assert [m.span() for m in _addresses_in(text)] == [
+        m.span() for m in _ADDRESS_IN_TEXT.finditer(text)]

@@ -14,7 +14,7 @@ suspicious and a lure plus deceptive evidence phishing.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from trustcheck.content.attachments import attachment_findings
 from trustcheck.content.bulk import bulk_findings
@@ -114,7 +114,7 @@ def _answer_elsewhere(parsed: ParsedEmail) -> tuple[bool, Finding | None]:
     sender = (parsed.from_[0].address or "").lower() if parsed.from_ else ""
     if any(r.address and r.address.lower() != sender for r in parsed.reply_to):
         return True, None
-    for m in _ADDRESS_IN_TEXT.finditer(parsed.visible_text[:SCAN_LIMIT]):
+    for m in _addresses_in(parsed.visible_text[:SCAN_LIMIT]):
         address = m.group(0).lower()
         if address != sender and is_freemail(address.rsplit("@", 1)[1]):
             return True, Finding(
@@ -124,6 +124,27 @@ def _answer_elsewhere(parsed: ParsedEmail) -> tuple[bool, Finding | None]:
                 {"address": address, "from_address": sender},
             )
     return False, None
+
+
+def _addresses_in(text: str) -> Iterator[re.Match[str]]:
+    """``_ADDRESS_IN_TEXT.finditer(text)``, tried only where a match can start.
+
+    The pattern starts at every word character and runs to the end of its
+    word before it fails on the "@" it needs. A match holds one "@", and
+    starts where the run of local-part characters before it starts (or where
+    the previous match ended): the one place to try for each "@".
+    """
+    end = 0
+    at = text.find("@")
+    while at >= 0:
+        start = at
+        while start > end and (text[start - 1].isalnum() or text[start - 1] in "_.+-"):
+            start -= 1  # str.isalnum() or "_" is what re's \w matches
+        m = _ADDRESS_IN_TEXT.match(text, start) if start < at else None
+        if m is not None:
+            yield m
+            end = m.end()
+        at = text.find("@", max(at + 1, end))
 
 
 def _phrase_findings(text: str, *, actionable: bool) -> list[Finding]:

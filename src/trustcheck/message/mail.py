@@ -696,9 +696,14 @@ def _strip_urlish(text: str) -> str:
     """
     pieces: list[str] = []
     pos = 0
+    # Where each anchor next occurs; found again only once pos has passed it
+    # (searching for every anchor after every match rescanned the text).
+    found = [text.find(a) for a in _URLISH_ANCHORS]
     while True:
-        anchor = min((i for i in (text.find(a, pos) for a in _URLISH_ANCHORS) if i >= 0),
-                     default=-1)
+        for k, i in enumerate(found):
+            if 0 <= i < pos:
+                found[k] = text.find(_URLISH_ANCHORS[k], pos)
+        anchor = min((i for i in found if i >= 0), default=-1)
         if anchor < 0:
             break
         m = _URLISH.search(text, max(pos, anchor - _URLISH_REACH))
