@@ -23,6 +23,7 @@ from trustcheck.content.markup import _may_hide, inspect_markup
 from trustcheck.content.text import _INVISIBLE, _QUOTES, disguises, scan_text
 from trustcheck.links import extract
 from trustcheck.links.extract import _BARE, _BARE_IP, _DEFANG, _bare_matches, _undefang
+from trustcheck.message.forward import _BARE_BLOCK, _SEPARATOR, _candidates
 from trustcheck.message.html import html_to_text, normalise_space, parse_html
 from trustcheck.message.mail import _URLISH, _strip_urlish, guess_language
 
@@ -401,3 +402,14 @@ def test_bare_ip_pattern_matches_the_one_written_first(text: str) -> None:
 def test_addresses_found_at_at_signs_match_the_full_scan(text: str) -> None:
     assert [m.span() for m in _addresses_in(text)] == [
         m.span() for m in _ADDRESS_IN_TEXT.finditer(text)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([
+    "-", "--", "Forwarded", "FORWARDED message", " Message ", "begin forwarded message:", "_" * 5,
+    "From:", "FROM: a", "Sent:", "date:", "보낸 사람:", "보낸사람:", "날짜:", "전달된 메일:",
+    "\n", " ", ">", "x", "ſ"]), max_size=12).map("".join))
+def test_forward_candidates_match_the_unguarded_scan(text: str) -> None:
+    plain = sorted([*_SEPARATOR.finditer(text)][:20] + [*_BARE_BLOCK.finditer(text)][:20],
+                   key=lambda m: m.start())
+    assert [m.span() for m in _candidates(text)] == [m.span() for m in plain]

@@ -42,6 +42,10 @@ _BARE_BLOCK = re.compile(
     r"^(?P<prefix>[ \t>]*)(?:from|보낸 ?사람):[^\n]*\n[ \t>]*(?:sent|date|보낸 ?날짜|날짜):",
     re.M | re.I,
 )
+# Literals one of which every match holds (lower-cased, no letter that
+# IGNORECASE folds outside ASCII: i, k and s do).
+_SEPARATOR_NEEDS = ("--", "forwarded", "전달된 메", "_" * 10)
+_BARE_BLOCK_NEEDS = ("from:", "보낸")
 _LINE = re.compile(r"[ \t]*\*{0,2}([^:\n*]{1,24}?)\*{0,2}[ \t]*:[ \t]*(.*)")
 _MAILTO = re.compile(r"\[mailto:([^\]\s]+)\]", re.I)
 
@@ -84,8 +88,15 @@ def find_inline_forward(text: str) -> InlineForward | None:
 
 
 def _candidates(text: str) -> list[re.Match[str]]:
-    found = [m for _, m in zip(range(20), _SEPARATOR.finditer(text), strict=False)]
-    found += [m for _, m in zip(range(20), _BARE_BLOCK.finditer(text), strict=False)]
+    # Both patterns are tried at every position of up to 1 MiB; most text
+    # holds none of the literals a match needs. IGNORECASE matches these
+    # letters only in their two ASCII cases, so lower() keeps the test exact.
+    low = text.lower()
+    found: list[re.Match[str]] = []
+    if any(k in low for k in _SEPARATOR_NEEDS):
+        found += [m for _, m in zip(range(20), _SEPARATOR.finditer(text), strict=False)]
+    if any(k in low for k in _BARE_BLOCK_NEEDS):
+        found += [m for _, m in zip(range(20), _BARE_BLOCK.finditer(text), strict=False)]
     return sorted(found, key=lambda m: m.start())
 
 
