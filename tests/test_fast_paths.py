@@ -19,7 +19,7 @@ from trustcheck.auth.dkim import _blank_line
 from trustcheck.content.firstchar import first_chars, literal_prefixes
 from trustcheck.content.lexicon import _WORD_START, families, phrase_starts
 from trustcheck.content.lures import _ADDRESS_IN_TEXT, _addresses_in
-from trustcheck.content.markup import _may_hide, inspect_markup
+from trustcheck.content.markup import _letters_up_to, _may_hide, inspect_markup
 from trustcheck.content.text import _INVISIBLE, _QUOTES, disguises, scan_text
 from trustcheck.links import extract
 from trustcheck.links.extract import _BARE, _BARE_IP, _DEFANG, _bare_matches, _undefang
@@ -413,3 +413,13 @@ def test_forward_candidates_match_the_unguarded_scan(text: str) -> None:
     plain = sorted([*_SEPARATOR.finditer(text)][:20] + [*_BARE_BLOCK.finditer(text)][:20],
                    key=lambda m: m.start())
     assert [m.span() for m in _candidates(text)] == [m.span() for m in plain]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["ab", " ", "1", "é", "_", "x" * 30, "²", "가", "\n"]),
+                max_size=12).map("".join))
+def test_letters_up_to_the_limit_match_a_full_count(text: str) -> None:
+    full = len(re.findall(r"[^\W\d_]", text))
+    counted = _letters_up_to(text, 100)
+    assert (counted < 100) == (full < 100)
+    assert counted == full or full >= 100
