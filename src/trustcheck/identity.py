@@ -38,11 +38,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import Any
 
-from trustcheck.regexes import trie_pattern
 from trustcheck.registry import Brand, Registry, normalize_domain
 from trustcheck.registry.derived import PerRegistry
 from trustcheck.registry.names import fold_words, registrable_domain
@@ -205,6 +205,26 @@ def _literal_in(alias: str, text: str) -> bool:
     return re.search(re.escape(alias), text, re.IGNORECASE) is not None
 
 
+def _trie_pattern(words: Iterable[str]) -> str:
+    """A regex matching any of ``words``, shaped as a trie (shared prefixes)."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: Mapping[str, Any]) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return "(?:" + body + ")?" if ends else body
+
+    return build(trie)
+
+
 _LEAD_ASCII = re.compile(r"[a-z0-9]+")
 
 # What may follow a Korean name inside the same word: particles (조사) and the
@@ -274,9 +294,9 @@ class _Matcher:
         self.squeezed: Mapping[str, tuple[_Entry, ...]] = {
             k: tuple(v) for k, v in squeezed.items()
         }
-        squeezed_pattern = trie_pattern(self.squeezed)
+        squeezed_pattern = _trie_pattern(self.squeezed)
         self.squeezed_regex = re.compile(squeezed_pattern) if squeezed_pattern else None
-        context = trie_pattern(fold_words(w) for w in _CONTEXT_WORDS)
+        context = _trie_pattern(fold_words(w) for w in _CONTEXT_WORDS)
         self.context = re.compile(r"(?<![a-z0-9])(?:" + context + r")(?![a-z0-9])")
 
     def hits(self, words: str, *, limit: int = 8) -> list[tuple[int, int, str]]:
