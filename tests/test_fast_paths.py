@@ -423,3 +423,11 @@ def test_letters_up_to_the_limit_match_a_full_count(text: str) -> None:
     counted = _letters_up_to(text, 100)
     assert (counted < 100) == (full < 100)
     assert counted == full or full >= 100
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["h", "H", "xx", "XX", "**", "tt", "TT", "p", "P", "s", "S", "ſ", "[:]", ":", "//", "/", "]",
+     " ", "a", "hxxps[:]//", "HTTP://"]), max_size=14).map("".join))
+def test_undefang_matches_every_pattern_in_any_case(text: str) -> None:
+    assert _undefang(text) == _undefang_every_pattern(text)

@@ -232,10 +232,41 @@ def _undefang(text: str) -> str:
     # position: "//" for a scheme, a bracketed dot for a domain. Most text has
     # neither, and a substring or character-class search finds that at once.
     if "//" in text:
-        text = _DEFANG[0][0].sub(_DEFANG[0][1], text)
+        text = _undefang_schemes(text)
     if _DEFANGED_DOT.search(text):
         text = _DEFANG[1][0].sub(_DEFANG[1][1], text)
     return text
+
+
+# The longest defanged scheme the first _DEFANG pattern matches, "hxxps[:]//".
+_SCHEME_REACH = 10
+
+
+def _undefang_schemes(text: str) -> str:
+    """``_DEFANG[0][0].sub(_DEFANG[0][1], text)``, searched only near each "//".
+
+    The pattern starts with \\b, so re tried it at every position. A match
+    ends with "//" and starts at most _SCHEME_REACH characters before its end:
+    each "//" bounds a short window, and the windows are visited in order,
+    as sub visits matches.
+    """
+    pattern, replacement = _DEFANG[0]
+    pieces: list[str] = []
+    pos = 0
+    slash = text.find("//")
+    while slash >= 0:
+        m = pattern.search(text, max(pos, slash + 2 - _SCHEME_REACH), slash + 2)
+        if m is None:
+            slash = text.find("//", slash + 1)
+            continue
+        pieces.append(text[pos:m.start()])
+        pieces.append(m.expand(replacement))
+        pos = m.end()
+        slash = text.find("//", pos)
+    if not pieces:
+        return text
+    pieces.append(text[pos:])
+    return "".join(pieces)
 
 
 def _text_urls(text: str) -> Iterator[tuple[str, int]]:
