@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trustcheck.auth.dkim import _blank_line
+from trustcheck.auth.received import _tokens
 from trustcheck.content.firstchar import first_chars, literal_prefixes
 from trustcheck.content.lexicon import _WORD_START, families, phrase_starts
 from trustcheck.content.lures import _ADDRESS_IN_TEXT, _addresses_in
@@ -431,3 +432,51 @@ def test_letters_up_to_the_limit_match_a_full_count(text: str) -> None:
      " ", "a", "hxxps[:]//", "HTTP://"]), max_size=14).map("".join))
 def test_undefang_matches_every_pattern_in_any_case(text: str) -> None:
     assert _undefang(text) == _undefang_every_pattern(text)
+
+
+def _tokens_char_by_char(text: str) -> list[tuple[str, str]]:
+    """received._tokens as first written: one character at a time."""
+    out: list[tuple[str, str]] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+        elif ch == "(":
+            depth, j = 1, i + 1
+            while j < n and depth:
+                if text[j] == "\\":
+                    j += 1
+                elif text[j] == "(":
+                    depth += 1
+                elif text[j] == ")":
+                    depth -= 1
+                j += 1
+            body = text[i + 1 : j - 1] if depth == 0 else text[i + 1 :]
+            out.append(("comment", " ".join(body.split())))
+            i = j
+        else:
+            j = i
+            while j < n and not text[j].isspace() and text[j] != "(":
+                j += 1
+            out.append(("word", text[i:j]))
+            i = j
+    return out
+
+
+@pytest.mark.parametrize("text", [
+    "", "from a (b [1.2.3.4]) by c (Postfix) with ESMTPS id X for <u@v>",
+    "from x ((nested) (more)) by y", "from x (unbalanced by y", "a\\(b (c\\)d) e",
+    "(\\", "(a\\", ")(", "a(b)c", "\x1c\xa0(\u2028)\x85",
+])
+def test_received_tokens_match_the_char_by_char_scan(text: str) -> None:
+    assert _tokens(text) == _tokens_char_by_char(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["(", ")", "\\", " ", "\t", "\xa0", "\x1c", "from", "by", "[1.2.3.4]", "a", "é", ";"]),
+    max_size=16).map("".join))
+def test_received_tokens_match_the_char_by_char_scan_on_generated_text(text: str) -> None:
+    assert _tokens(text) == _tokens_char_by_char(text)
+

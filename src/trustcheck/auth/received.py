@@ -86,6 +86,7 @@ _HELO_EQ = re.compile(r"\bhelo=([^\s()]+)", re.IGNORECASE)
 _HELO_WORD = re.compile(r"^helo\s+(\S+)$", re.IGNORECASE)
 _ENVELOPE_FROM = re.compile(r"envelope-from\s*<?([^<>\s()]*)>?", re.IGNORECASE)
 _ANGLE = re.compile(r"^<(.*)>$", re.DOTALL)
+_COMMENT_SPECIAL = re.compile(r"[\\()]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,32 +140,34 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     Comments nest (RFC 5322 §3.2.2) and are kept because the interesting data
     (client IP, rDNS, HELO of Exim, envelope-from) lives in them. An unbalanced
     comment runs to the end of the text rather than failing.
+
+    Words between comments are ``str.split`` runs (the same white space as
+    ``str.isspace``); inside a comment only ``\\``, ``(`` and ``)`` are visited.
     """
     out: list[tuple[str, str]] = []
     i, n = 0, len(text)
     while i < n:
-        ch = text[i]
-        if ch.isspace():
-            i += 1
-        elif ch == "(":
-            depth, j = 1, i + 1
-            while j < n and depth:
-                if text[j] == "\\":
-                    j += 1
-                elif text[j] == "(":
-                    depth += 1
-                elif text[j] == ")":
-                    depth -= 1
+        k = text.find("(", i)
+        if k < 0:
+            out.extend(("word", w) for w in text[i:].split())
+            break
+        out.extend(("word", w) for w in text[i:k].split())
+        depth, j = 1, k + 1
+        while depth:
+            m = _COMMENT_SPECIAL.search(text, j)
+            if m is None:
+                break
+            j = m.end()
+            ch = m.group()
+            if ch == "\\":
                 j += 1
-            body = text[i + 1 : j - 1] if depth == 0 else text[i + 1 :]
-            out.append(("comment", " ".join(body.split())))
-            i = j
-        else:
-            j = i
-            while j < n and not text[j].isspace() and text[j] != "(":
-                j += 1
-            out.append(("word", text[i:j]))
-            i = j
+            elif ch == "(":
+                depth += 1
+            else:
+                depth -= 1
+        body = text[k + 1 : j - 1] if depth == 0 else text[k + 1 :]
+        out.append(("comment", " ".join(body.split())))
+        i = j if depth == 0 else n
     return out
 
 
