@@ -27,6 +27,7 @@ from trustcheck.links.extract import _BARE, _BARE_IP, _DEFANG, _bare_matches, _u
 from trustcheck.message.forward import _BARE_BLOCK, _SEPARATOR, _candidates
 from trustcheck.message.html import html_to_text, normalise_space, parse_html
 from trustcheck.message.mail import _URLISH, _strip_urlish, guess_language
+from trustcheck.registry.names import normalize_domain
 
 # Characters that build URLs, addresses and words in several scripts.
 _ALPHABET = st.sampled_from([*"aw.:/@-+_1 \néДеοx가", "www.", "://", "http"])
@@ -479,4 +480,13 @@ def test_received_tokens_match_the_char_by_char_scan(text: str) -> None:
     max_size=16).map("".join))
 def test_received_tokens_match_the_char_by_char_scan_on_generated_text(text: str) -> None:
     assert _tokens(text) == _tokens_char_by_char(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["a", "B", ".", " ", "\u200b", "é", "Ä", "/", "x" * 64, "xn--", "-", "\u00ad", "@", "。"]),
+    max_size=10).map("".join))
+def test_cached_normalize_domain_matches_the_plain_function(domain: str) -> None:
+    assert normalize_domain(domain) == normalize_domain.__wrapped__(domain)
+    assert normalize_domain(domain) == normalize_domain.__wrapped__(domain)
 

@@ -238,8 +238,13 @@ def fold_name(name: str) -> str:
     return _SPACES.sub(" ", fold(name)).strip()
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize_domain(domain: str) -> str | None:
-    """Lower-case A-label host without a trailing dot, or None if it is not a host name."""
+    """Lower-case A-label host without a trailing dot, or None if it is not a host name.
+
+    Cached: a message asks about the same few domains ~10 times (brand lookups,
+    freemail checks, claims); the answer depends on the string alone.
+    """
     host = domain.strip().rstrip(".").lower()
     for ch in _INVISIBLE:
         host = host.replace(ch, "")
