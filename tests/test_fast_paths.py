@@ -7,6 +7,7 @@ edge cases and on generated text.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 
@@ -26,7 +27,7 @@ from trustcheck.links import extract
 from trustcheck.links.extract import _BARE, _BARE_IP, _DEFANG, _bare_matches, _undefang
 from trustcheck.message.forward import _BARE_BLOCK, _SEPARATOR, _candidates
 from trustcheck.message.html import html_to_text, normalise_space, parse_html
-from trustcheck.message.mail import _URLISH, _strip_urlish, guess_language
+from trustcheck.message.mail import _URLISH, ParsedEmail, _strip_urlish, guess_language, parse_email
 from trustcheck.registry.names import normalize_domain
 
 # Characters that build URLs, addresses and words in several scripts.
@@ -490,3 +491,22 @@ def test_cached_normalize_domain_matches_the_plain_function(domain: str) -> None
     assert normalize_domain(domain) == normalize_domain.__wrapped__(domain)
     assert normalize_domain(domain) == normalize_domain.__wrapped__(domain)
 
+
+def _first_header_by_scan(email: ParsedEmail, name: str) -> str | None:
+    key = name.lower()
+    return next((v for n, v in email.headers if n.lower() == key), None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["From", "from", "FROM", "To", "X-A", "x-a", "İ", "K"]),
+                          st.sampled_from(["1", "2", ""])), max_size=8),
+       st.sampled_from(["from", "FROM", "to", "x-a", "X-A", "i̇", "k", "\u212a", "missing"]))
+def test_header_index_matches_a_scan_of_the_headers(headers: list[tuple[str, str]],
+                                                    name: str) -> None:
+    raw = "".join(f"{n}: {v}\r\n" for n, v in headers).encode() + b"\r\nbody"
+    email = parse_email(raw)
+    direct = dataclasses.replace(email, headers=tuple(headers))
+    for parsed in (email, direct):
+        assert parsed.header(name) == _first_header_by_scan(parsed, name)
+        assert parsed.header_all(name) == tuple(
+            v for n, v in parsed.headers if n.lower() == name.lower())

@@ -103,14 +103,18 @@ class ParsedEmail:
     """``"ko"``, ``"en"`` or None; see :func:`guess_language`."""
     source: str = "message"
     raw_headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    _first: dict[str, str] = field(init=False, repr=False, compare=False)
+    """Lower-cased name -> first decoded value: ``header`` is asked ~13 times a message."""
+
+    def __post_init__(self) -> None:
+        first: dict[str, str] = {}
+        for n, v in self.headers:
+            first.setdefault(n.lower(), v)
+        object.__setattr__(self, "_first", first)
 
     def header(self, name: str) -> str | None:
         """The first (topmost) decoded value of header ``name`` (case-insensitive), or None."""
-        key = name.lower()
-        for n, v in self.headers:
-            if n.lower() == key:
-                return v
-        return None
+        return self._first.get(name.lower())
 
     def header_all(self, name: str) -> tuple[str, ...]:
         """Every decoded value of header ``name``, top to bottom."""
@@ -239,21 +243,22 @@ def _parse(raw: bytes, limits: Limits, budget: _Budget, *, forward_depth: int,
     raw_pairs = [(f.name, header_text(f.value, report)) for f in fields]
     pairs = [(name, decode_rfc2047(value, report)) for name, value in raw_pairs]
 
+    keys = [f.name.lower() for f in fields]
     first_raw: dict[str, str] = {}
     first_decoded: dict[str, str] = {}
-    for (n, rv), (_, dv) in zip(raw_pairs, pairs, strict=True):
-        key = n.lower()
+    counts: dict[str, int] = {}
+    for key, (_, rv), (_, dv) in zip(keys, raw_pairs, pairs, strict=True):
         if key not in first_raw:
             first_raw[key] = rv
             first_decoded[key] = dv
+            counts[key] = 1
+        else:
+            counts[key] += 1
 
     def every(name: str, table: list[tuple[str, str]]) -> list[str]:
-        return [v for n, v in table if n.lower() == name]
-
-    counts: dict[str, int] = {}
-    for n, _ in pairs:
-        key = n.lower()
-        counts[key] = counts.get(key, 0) + 1
+        if counts.get(name, 0) == 0:
+            return []
+        return [v for key, (_, v) in zip(keys, table, strict=True) if key == name]
     for key in _SINGLETONS:
         if counts.get(key, 0) > 1:
             report.add("header.duplicate", Severity.LOW,
