@@ -20,7 +20,12 @@ from trustcheck.auth.dkim import _blank_line
 from trustcheck.auth.received import _tokens
 from trustcheck.content.firstchar import first_chars, literal_prefixes
 from trustcheck.content.lexicon import _WORD_START, families, phrase_starts
-from trustcheck.content.lures import _ADDRESS_IN_TEXT, _addresses_in
+from trustcheck.content.lures import (
+    _ADDRESS_GREETING,
+    _ADDRESS_IN_TEXT,
+    _address_greeting,
+    _addresses_in,
+)
 from trustcheck.content.markup import _letters_up_to, _may_hide, inspect_markup
 from trustcheck.content.text import _INVISIBLE, _QUOTES, disguises, scan_text
 from trustcheck.links import extract
@@ -510,3 +515,24 @@ def test_header_index_matches_a_scan_of_the_headers(headers: list[tuple[str, str
         assert parsed.header(name) == _first_header_by_scan(parsed, name)
         assert parsed.header_all(name) == tuple(
             v for n, v in parsed.headers if n.lower() == name.lower())
+
+
+@pytest.mark.parametrize("text", [
+    "Hello a@b.c", "hello a@b.c", "Dear customer, dear customer x.y@z.example thanks",
+    "ohi, u@v.w", "hi, hello:: user u@v.w", "prezado(a) x@y", "안녕하세요 a@b", "hi @b.c",
+    "hi a@b hi c@d", "x@y hi: z@w", "lieber,user a@b", "chère , client cl@x.y", "@", "hi a@",
+])
+def test_address_greeting_at_at_signs_matches_the_full_search(text: str) -> None:
+    m, full = _address_greeting(text), _ADDRESS_GREETING.search(text)
+    assert (m and (m.span(), m.groups())) == (full and (full.span(), full.groups()))
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["hi", "hello", "dear", "liebe", "prezado(a)", "olá", "안녕하세요", "guten tag", "cher", "o",
+     " ", ",", ":", "customer ", "user ", "x", "a.b", "@", "@ex.ample", "-", "²", "_", "1"]),
+    max_size=12).map("".join))
+def test_address_greeting_at_at_signs_matches_the_full_search_on_generated_text(
+        text: str) -> None:
+    m, full = _address_greeting(text), _ADDRESS_GREETING.search(text)
+    assert (m and (m.span(), m.groups())) == (full and (full.span(), full.groups()))

@@ -147,6 +147,44 @@ def _addresses_in(text: str) -> Iterator[re.Match[str]]:
         at = text.find("@", max(at + 1, end))
 
 
+# The longest greeting word ("prezado(a)") and the titles the pattern allows before the address.
+_LONGEST_GREETING = 10
+_TITLES = ("customer ", "user ", "client ")
+
+
+def _address_greeting(text: str) -> re.Match[str] | None:
+    """``_ADDRESS_GREETING.search(text)``, tried only where a match can start.
+
+    A match holds an "@" whose local part is the whole run of ``[\\w.+-]``
+    before it; before that stand an optional title and a run of ``[ ,:]``,
+    and the greeting word ends where that run starts (no greeting word ends
+    in a space, comma or colon). So each "@" leaves a few starts to try,
+    taken from the left as search() would.
+    """
+    starts: set[int] = set()
+    at = text.find("@")
+    while at >= 0:
+        local = at
+        while local > 0 and (text[local - 1].isalnum() or text[local - 1] in "_.+-"):
+            local -= 1  # str.isalnum() or "_" is what re's \w matches
+        if local < at:
+            ends = {local}
+            ends.update(local - len(title) for title in _TITLES
+                        if local >= len(title) and text.startswith(title, local - len(title)))
+            for end in ends:
+                word_end = end
+                while word_end > 0 and text[word_end - 1] in " ,:":
+                    word_end -= 1
+                if word_end < end:
+                    starts.update(range(max(0, word_end - _LONGEST_GREETING), word_end))
+        at = text.find("@", at + 1)
+    for start in sorted(starts):
+        m = _ADDRESS_GREETING.match(text, start)
+        if m is not None:
+            return m
+    return None
+
+
 def _phrase_findings(text: str, *, actionable: bool) -> list[Finding]:
     out: list[Finding] = []
     starts = phrase_starts(text)
@@ -193,7 +231,7 @@ def _disguise_findings(found: Sequence[Disguise]) -> list[Finding]:
 def _recipient_findings(parsed: ParsedEmail, text: str) -> list[Finding]:
     out: list[Finding] = []
     # The pattern is tried at every position; an address needs an "@".
-    greeting = _ADDRESS_GREETING.search(text) if "@" in text else None
+    greeting = _address_greeting(text) if "@" in text else None
     if greeting:
         out.append(Finding(
             "content.address_greeting", Severity.LOW,
