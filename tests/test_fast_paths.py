@@ -30,8 +30,12 @@ from trustcheck.content.markup import _letters_up_to, _may_hide, inspect_markup
 from trustcheck.content.text import _INVISIBLE, _QUOTES, disguises, scan_text
 from trustcheck.links import extract
 from trustcheck.links.extract import _BARE, _BARE_IP, _DEFANG, _bare_matches, _undefang
+from trustcheck.message import headers as headers_module
+from trustcheck.message._report import Report
 from trustcheck.message.forward import _BARE_BLOCK, _SEPARATOR, _candidates
+from trustcheck.message.headers import split_message
 from trustcheck.message.html import html_to_text, normalise_space, parse_html
+from trustcheck.message.limits import Limits
 from trustcheck.message.mail import _URLISH, ParsedEmail, _strip_urlish, guess_language, parse_email
 from trustcheck.registry.names import normalize_domain
 
@@ -536,3 +540,37 @@ def test_address_greeting_at_at_signs_matches_the_full_search_on_generated_text(
         text: str) -> None:
     m, full = _address_greeting(text), _ADDRESS_GREETING.search(text)
     assert (m and (m.span(), m.groups())) == (full and (full.span(), full.groups()))
+
+
+
+_HEADER_PIECES = st.sampled_from([
+    b"A: b", b"Subject:x", b"To :", b"\r\n", b"\n", b"\r", b" ", b"\t", b"x", b":", b"b" * 9,
+    b"\r\n\r\n", b"\xff", b"=?"])
+
+
+@pytest.mark.parametrize("raw", [
+    b"A: b\r\n c\r\n\tdd\r\nB : e\r\n\r\nbody", b"A: b\n c\nB: d\n\nbody", b"A: b\rc\r\n\r\n",
+    b" lead: x\r\nA: b\r\n\r\n", b"A: b\r\nnot a field\r\nB: c\r\n\r\n", b"A:\r\n\r\n",
+    b"A: " + b"x" * 9 + b"\r\n\r\n", b"A: 1\nB: 2\nC: 3\nD: 4\n\n", b"A: b", b"A: b\r",
+])
+def test_header_fields_in_one_pass_match_the_line_by_line_split_on_examples(raw: bytes) -> None:
+    for limits in (Limits(), Limits(max_headers=3, max_header_length=8)):
+        _assert_split_like_line_by_line(raw, limits)
+
+
+@pytest.mark.parametrize("limits", [Limits(), Limits(max_headers=3, max_header_length=8)])
+@settings(max_examples=600, deadline=None)
+@given(raw=st.lists(_HEADER_PIECES, max_size=16).map(b"".join))
+def test_header_fields_in_one_pass_match_the_line_by_line_split(
+        raw: bytes, limits: Limits) -> None:
+    _assert_split_like_line_by_line(raw, limits)
+
+
+def _assert_split_like_line_by_line(raw: bytes, limits: Limits) -> None:
+    fast = Report()
+    fields = split_message(raw, limits, fast)
+    slow = Report()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(headers_module, "_regular_fields", lambda head, limits: None)
+        assert split_message(raw, limits, slow) == fields
+    assert fast.findings() == slow.findings()

@@ -22,6 +22,9 @@ __all__ = ["Address", "RawHeader", "parse_params", "split_message"]
 # RFC 5322 §2.2: field-name = 1*ftext, printable US-ASCII except ":". Whitespace
 # before the colon is obsolete syntax (§4.5.2) that we still accept.
 _FIELD = re.compile(rb"([\x21-\x39\x3b-\x7e]+)[ \t]*:")
+# A field and its continuation lines, LF line ends (CRLF already made LF).
+_FIELD_BLOCK = re.compile(
+    rb"(([\x21-\x39\x3b-\x7e]+)[ \t]*:([^\n]*(?:\n[ \t][^\n]*)*)(?:\n|\Z))")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,38 @@ def split_message(data: bytes, limits: Limits, report: Report) -> tuple[list[Raw
         head, body = data, b""
     else:
         head, body = data[:blank[0]], data[blank[1]:]
+    headers = _regular_fields(head, limits)
+    if headers is not None:
+        return headers, body
+    return _split_lines(data, head, body, limits, report)
+
+
+def _regular_fields(head: bytes, limits: Limits) -> list[RawHeader] | None:
+    """The fields of a header section with nothing to report, in one pattern pass.
+
+    Returns None (the line-by-line split decides) when a line is neither a field
+    nor a continuation, a CR stands anywhere but before LF, or a count or length
+    limit would be reached: then there is a finding to make or a value to cut.
+    """
+    if b"\r" in head:
+        head = head.replace(b"\r\n", b"\n")
+        if b"\r" in head:
+            return None
+    found = _FIELD_BLOCK.findall(head)
+    # Matches do not overlap: they cover the whole section when their lengths add up to it.
+    if sum(len(whole) for whole, _, _ in found) != len(head) or len(found) > limits.max_headers:
+        return None
+    values = [value.replace(b"\n", b"") for _, _, value in found]
+    if len(head) > limits.max_header_length and any(
+            len(value) > limits.max_header_length for value in values):
+        return None
+    return [RawHeader(name.decode("ascii"), value.strip(b" \t\r\n"))
+            for (_, name, _), value in zip(found, values, strict=True)]
+
+
+def _split_lines(data: bytes, head: bytes, body: bytes, limits: Limits,
+                 report: Report) -> tuple[list[RawHeader], bytes]:
+    """split_message line by line, reporting defects and limits."""
     headers: list[RawHeader] = []
     name: str | None = None
     parts: list[bytes] = []
