@@ -32,12 +32,14 @@ from trustcheck.links import extract
 from trustcheck.links.extract import _BARE, _BARE_IP, _DEFANG, _bare_matches, _undefang
 from trustcheck.message import headers as headers_module
 from trustcheck.message._report import Report
+from trustcheck.message.charsets import decode_8bit
 from trustcheck.message.forward import _BARE_BLOCK, _SEPARATOR, _candidates
-from trustcheck.message.headers import split_message
+from trustcheck.message.headers import header_text, split_message
 from trustcheck.message.html import html_to_text, normalise_space, parse_html
 from trustcheck.message.limits import Limits
 from trustcheck.message.mail import _URLISH, ParsedEmail, _strip_urlish, guess_language, parse_email
 from trustcheck.registry.names import normalize_domain
+from trustcheck.verdict import Severity
 
 # Characters that build URLs, addresses and words in several scripts.
 _ALPHABET = st.sampled_from([*"aw.:/@-+_1 \néДеοx가", "www.", "://", "http"])
@@ -573,4 +575,23 @@ def _assert_split_like_line_by_line(raw: bytes, limits: Limits) -> None:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(headers_module, "_regular_fields", lambda head, limits: None)
         assert split_message(raw, limits, slow) == fields
+    assert fast.findings() == slow.findings()
+
+
+def _header_text_as_written(value: bytes, report: Report) -> str:
+    text, ok = decode_8bit(value)
+    if not ok:
+        report.add("header.encoding_error", Severity.INFO,
+                   "A header holds 8-bit bytes that are neither UTF-8 nor cp949; "
+                   "read as latin-1.")
+    return text.replace("\x00", "") if "\x00" in text else text
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(
+    [b"a", b" ", b"\x00", b"\x1b", b"\x1b$B", b"\x1b(B", b"$B", b"\xc3\xa9", b"\xff", b"\xb0\xa1",
+     b"=?", b"\x7f", b"\t"]), max_size=10).map(b"".join))
+def test_ascii_header_text_matches_the_8bit_decoding(value: bytes) -> None:
+    fast, slow = Report(), Report()
+    assert header_text(value, fast) == _header_text_as_written(value, slow)
     assert fast.findings() == slow.findings()

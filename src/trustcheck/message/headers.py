@@ -152,6 +152,8 @@ def _finish(name: str, parts: list[bytes], limits: Limits, report: Report) -> Ra
 
 def header_text(value: bytes, report: Report) -> str:
     """Decode a raw header value (RFC 6532 UTF-8, or legacy 8-bit) without RFC 2047."""
+    if value.isascii() and b"\x1b" not in value and b"\x00" not in value:
+        return value.decode("ascii")  # most values: what decode_8bit would return, nothing to drop
     text, ok = decode_8bit(value)
     if not ok:
         report.add("header.encoding_error", Severity.INFO,

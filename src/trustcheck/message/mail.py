@@ -241,7 +241,8 @@ def _parse(raw: bytes, limits: Limits, budget: _Budget, *, forward_depth: int,
                    "they were dropped from decoded text.")
     fields, body_bytes = split_message(data, limits, report)
     raw_pairs = [(f.name, header_text(f.value, report)) for f in fields]
-    pairs = [(name, decode_rfc2047(value, report)) for name, value in raw_pairs]
+    pairs = [(name, decode_rfc2047(value, report) if "=?" in value else value)
+             for name, value in raw_pairs]
 
     keys = [f.name.lower() for f in fields]
     first_raw: dict[str, str] = {}
