@@ -8,6 +8,7 @@ edge cases and on generated text.
 from __future__ import annotations
 
 import dataclasses
+import email.utils
 import re
 import unicodedata
 
@@ -37,7 +38,14 @@ from trustcheck.message.forward import _BARE_BLOCK, _SEPARATOR, _candidates
 from trustcheck.message.headers import header_text, split_message
 from trustcheck.message.html import html_to_text, normalise_space, parse_html
 from trustcheck.message.limits import Limits
-from trustcheck.message.mail import _URLISH, ParsedEmail, _strip_urlish, guess_language, parse_email
+from trustcheck.message.mail import (
+    _URLISH,
+    ParsedEmail,
+    _getaddresses,
+    _strip_urlish,
+    guess_language,
+    parse_email,
+)
 from trustcheck.registry.names import normalize_domain
 from trustcheck.verdict import Severity
 
@@ -595,3 +603,36 @@ def test_ascii_header_text_matches_the_8bit_decoding(value: bytes) -> None:
     fast, slow = Report(), Report()
     assert header_text(value, fast) == _header_text_as_written(value, slow)
     assert fast.findings() == slow.findings()
+
+
+@pytest.mark.parametrize("value", [
+    "a@b.c", "Name Words <a@b.c>", '"Smith, J" <a@b.c>', "<a@b.c>", " Jö  Name\t<x.y@z>  ",
+    "=?utf-8?B?w6k=?= <a@b>", "a@b, c@d", "", "J. Smith <a@b>", '"a\\"b" <c@d>', "a@b.", "<a@b",
+    "x (comment) <a@b>", "undisclosed-recipients:;", "a b", '"" <a@b>', "n\xa0m <a@b>",
+])
+def test_plain_addresses_read_like_getaddresses(value: str) -> None:
+    assert _getaddresses(value) == email.utils.getaddresses([value])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["a", "B.c", "@", "<", ">", " ", "\t", '"', ",", ".", "(", ")", "\\", "é", "\xa0", ":", ";",
+     "=?", "_", "[1]", "x@y.z", "\r\n", "'"]), max_size=12).map("".join))
+def test_plain_addresses_read_like_getaddresses_on_generated_values(value: str) -> None:
+    assert _getaddresses(value) == email.utils.getaddresses([value])
+
+
+_NAME_PIECES = st.lists(st.sampled_from(["Jo", "é", " ", "\t", "=?u?B?w6k=?=", "x_y", "'", "-"]),
+                        max_size=5).map("".join)
+_SPEC_PIECES = st.lists(st.sampled_from(["a", "b.c", ".", "@", "x-y", "+", "é"]),
+                        min_size=1, max_size=6).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_NAME_PIECES, _SPEC_PIECES, st.sampled_from(["{n} <{a}>", '"{n}" <{a}>', "{a}", "<{a}>",
+                                                    " {n}<{a}> ", "{n} {a}", "{a}, {n} <{a}>",
+                                                    '"{n}, {n}" <{a}>,{a}', "{a},"]))
+def test_plain_addresses_read_like_getaddresses_on_name_and_address_forms(
+        name: str, spec: str, form: str) -> None:
+    value = form.format(n=name, a=spec)
+    assert _getaddresses(value) == email.utils.getaddresses([value])

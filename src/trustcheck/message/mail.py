@@ -581,6 +581,39 @@ _UNQUOTED_COMMA_NAME = re.compile(
     r"^(?P<name>[^<>@\"]*,[^<>@\"]*)<(?P<addr>[^<>@\s]+@[^<>\s]+)>\s*$")
 
 
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_ADDR_SPEC = rf"{_ATOM}(?:\.{_ATOM})*@{_ATOM}(?:\.{_ATOM})*"
+# A display-name word: characters the stdlib parser reads as part of an atom (no dot).
+_NAME_WORD = r"[^\s\x00-\x1f\x7f()<>@,:;.\"\[\]\\]+"
+#: One plain address: ``a@b.c``, ``Name Words <a@b.c>``, ``"Quoted" <a@b.c>`` or ``<a@b.c>``.
+_PLAIN_ADDRESS = re.compile(
+    rf"[ \t]*(?:(?P<spec>{_ADDR_SPEC})|(?:(?P<words>{_NAME_WORD}(?:[ \t]+{_NAME_WORD})*)"
+    rf"|\"(?P<quoted>[^\"\\\r\n]*)\")?[ \t]*<(?P<route>{_ADDR_SPEC})>)[ \t]*")
+
+
+def _getaddresses(value: str) -> list[tuple[str, str]]:
+    """``email.utils.getaddresses([value])``; lists of plain addresses by one match each.
+
+    The stdlib parser walks the value a character at a time in Python; most
+    From/To values are plain addresses separated by commas, which it reads one
+    comma-separated item at a time as the match groups say (phrase words joined
+    by one space, a quoted name without its quotes). Anything else, a comma in
+    a quoted name included, goes to the stdlib parser.
+    """
+    out: list[tuple[str, str]] = []
+    for item in value.split(",") if "," in value else (value,):
+        m = _PLAIN_ADDRESS.fullmatch(item)
+        if m is None:
+            return email.utils.getaddresses([value])
+        words = m["words"]
+        if m["spec"] is not None:
+            out.append(("", m["spec"]))
+        else:
+            out.append((" ".join(words.split()) if words is not None else m["quoted"] or "",
+                        m["route"]))
+    return out
+
+
 def _addresses(values: list[str], report: Report) -> tuple[Address, ...]:
     out: list[Address] = []
     room = _MAX_ADDRESS_INPUT
@@ -597,7 +630,7 @@ def _addresses(values: list[str], report: Report) -> tuple[Address, ...]:
             name = single["name"].strip().strip('"').strip()
             out.append(make_address(decode_rfc2047(name, report), single["addr"].strip()))
             continue
-        for name, addr in email.utils.getaddresses([value]):
+        for name, addr in _getaddresses(value):
             if not name and not addr:
                 continue
             out.append(make_address(decode_rfc2047(name, report), addr))
