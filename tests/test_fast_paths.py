@@ -30,7 +30,9 @@ from trustcheck.content.lures import (
 from trustcheck.content.markup import _letters_up_to, _may_hide, inspect_markup
 from trustcheck.content.text import _INVISIBLE, _QUOTES, disguises, scan_text
 from trustcheck.links import extract
+from trustcheck.links import lookalike as lookalike_module
 from trustcheck.links.extract import _BARE, _BARE_IP, _DEFANG, _bare_matches, _undefang
+from trustcheck.links.lookalike import lookalike_index
 from trustcheck.message import headers as headers_module
 from trustcheck.message._report import Report
 from trustcheck.message.charsets import decode_8bit
@@ -636,3 +638,22 @@ def test_plain_addresses_read_like_getaddresses_on_name_and_address_forms(
         name: str, spec: str, form: str) -> None:
     value = form.format(n=name, a=spec)
     assert _getaddresses(value) == email.utils.getaddresses([value])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["paypal", "paypa1", "amazon", "micros0ft", "apple", "-", ".", "com", "de", "co.uk", "xn--",
+     "secure", "login", "1.2.3.4", "é", "ρ", "www", ":8080", "g00gle"]), max_size=6).map("".join))
+def test_remembered_lookalike_answers_match_a_fresh_match(host: str) -> None:
+    index = lookalike_index()
+    fresh = index._match_host(host)
+    assert index.match(host) == fresh
+    assert index.match(host) == fresh
+
+
+def test_lookalike_memo_starts_over_at_its_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    index = lookalike_index()
+    monkeypatch.setattr(lookalike_module, "_MEMO_SIZE", 2)
+    for host in ("paypa1.com", "a.example", "b.example", "paypa1.com"):
+        assert index.match(host) == index._match_host(host)
+        assert len(index._memo) <= 2

@@ -292,10 +292,15 @@ class _Target:
     """A secondary label that is an ordinary word (``office``): strict matching only."""
 
 
+#: Hosts whose answer a LookalikeIndex remembers before it starts over.
+_MEMO_SIZE = 4096
+
+
 class LookalikeIndex:
     """Precomputed reverse-permutation index over a set of brands. Immutable once built."""
 
-    __slots__ = ("_common", "_fuzzy", "_owned", "_protected", "_starts", "_variants", "_words")
+    __slots__ = ("_common", "_fuzzy", "_memo", "_owned", "_protected", "_starts", "_variants",
+                 "_words")
 
     def __init__(self, brands: Iterable[BrandDomains | tuple[str, Iterable[str], Iterable[str]]],
                  *, words: Iterable[str] | None = None,
@@ -325,6 +330,7 @@ class LookalikeIndex:
         self._starts = {k: tuple(v) for k, v in starts.items()}
         self._fuzzy = [k for k, t in self._protected.items()
                        if len(k) >= _MIN_FUZZY_LABEL and not t.generic]
+        self._memo: dict[str, LookalikeMatch | None] = {}
 
     @classmethod
     def from_registry(cls, registry: _RegistryLike) -> LookalikeIndex:
@@ -395,7 +401,21 @@ class LookalikeIndex:
         return self._owned.get(registrable)
 
     def match(self, domain: str) -> LookalikeMatch | None:
-        """The brand domain ``domain`` imitates, or None (brand-owned hosts never match)."""
+        """The brand domain ``domain`` imitates, or None (brand-owned hosts never match).
+
+        Remembered per host (the index never changes; a message links the same
+        hosts again and again); the memo is emptied when it reaches its bound.
+        """
+        memo = self._memo
+        if domain in memo:
+            return memo[domain]
+        found = self._match_host(domain)
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        memo[domain] = found
+        return found
+
+    def _match_host(self, domain: str) -> LookalikeMatch | None:
         host = normalize_host(domain)
         if host is None or is_ip_literal(host.ascii):
             return None
