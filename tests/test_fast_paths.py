@@ -31,6 +31,7 @@ from trustcheck.content.markup import _letters_up_to, _may_hide, inspect_markup
 from trustcheck.content.text import _INVISIBLE, _QUOTES, disguises, scan_text
 from trustcheck.links import extract
 from trustcheck.links import lookalike as lookalike_module
+from trustcheck.links.analyze import _with_flags
 from trustcheck.links.extract import _BARE, _BARE_IP, _DEFANG, _bare_matches, _undefang
 from trustcheck.links.lookalike import lookalike_index
 from trustcheck.message import headers as headers_module
@@ -49,7 +50,7 @@ from trustcheck.message.mail import (
     parse_email,
 )
 from trustcheck.registry.names import normalize_domain
-from trustcheck.verdict import Severity
+from trustcheck.verdict import Link, Severity
 
 # Characters that build URLs, addresses and words in several scripts.
 _ALPHABET = st.sampled_from([*"aw.:/@-+_1 \néДеοx가", "www.", "://", "http"])
@@ -657,3 +658,15 @@ def test_lookalike_memo_starts_over_at_its_bound(monkeypatch: pytest.MonkeyPatch
     for host in ("paypa1.com", "a.example", "b.example", "paypa1.com"):
         assert index.match(host) == index._match_host(host)
         assert len(index._memo) <= 2
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    ((), []), ((), ["link.lookalike"]), (("privacy.tracking_pixel",), ["privacy.tracking_pixel"]),
+    (("a",), ["a", "b"]), (("a", "b"), ["b", "a"]),
+])
+def test_links_keep_their_object_only_when_no_flag_changed(before: tuple[str, ...],
+                                                           after: list[str]) -> None:
+    link = Link("https://x.example/", "x.example", "x.example", "href", "x", before)
+    kept = _with_flags(link, after)
+    assert kept == dataclasses.replace(link, flags=tuple(after))
+    assert (kept is link) == (tuple(after) == before)

@@ -131,9 +131,9 @@ class _Run:
                 self.add(flags, "link.data_uri", Severity.MEDIUM, url[:200],
                          f"A {link.source} opens an inline data: document ({url[:40]}…).", ev)
         if link.host is None:
-            return replace(link, flags=tuple(flags))
+            return _with_flags(link, flags)
         self._host_checks(link, url, ev, flags)
-        return replace(link, flags=tuple(flags))
+        return _with_flags(link, flags)
 
     def _host_checks(self, link: Link, url: str, ev: dict[str, JSON], flags: list[str]) -> None:
         host, reg = link.host or "", link.registrable_domain or link.host or ""
@@ -253,6 +253,12 @@ class _Run:
                   "through_tracker": through_tracker})
 
 
+def _with_flags(link: Link, flags: list[str]) -> Link:
+    """``replace(link, flags=tuple(flags))``; ``link`` itself when no flag was added (most)."""
+    new = tuple(flags)
+    return link if new == link.flags else replace(link, flags=new)
+
+
 def analyze_links(links: Iterable[Link], *, registry: Any = None,
                   claimed_brand: str | None = None
                   ) -> tuple[tuple[Link, ...], tuple[Finding, ...]]:
@@ -279,7 +285,7 @@ def analyze_links(links: Iterable[Link], *, registry: Any = None,
         final_reg = extra[-1].registrable_domain if extra else checked.registrable_domain
         flags = list(checked.flags)
         run.mismatch(checked, final_reg, flags)
-        out.append(replace(checked, flags=tuple(flags)))
+        out.append(_with_flags(checked, flags))
         out.extend(extra)
     return tuple(out), tuple(run.findings)
 
