@@ -41,10 +41,8 @@ _ADDRESS_GREETING = re.compile(
 )
 _PASSWORD_INPUT = re.compile(r"<input\b[^>]{0,300}?\btype\s*=\s*[\"']?password", re.IGNORECASE)
 _HTML_SCAN_LIMIT = 200_000
-_ADDRESS = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
-
-
 _ADDRESS_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_ADDRESS = re.compile(rf"^{_ADDRESS_IN_TEXT.pattern}$")
 _REPLY_SUBJECT = re.compile(r"\s*(?:re|aw|sv|antw|답장)\s*:", re.IGNORECASE)
 
 
