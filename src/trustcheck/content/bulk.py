@@ -36,6 +36,8 @@ _LETTER_DIGIT = re.compile(r"[a-zA-Z](?=[0-9])|[0-9](?=[a-zA-Z])")
 # Five consonants in a row occur in few words of the languages our users write
 # ("strengths" is one); y and w are left out because they stand for vowels.
 _CONSONANTS = re.compile(r"[bcdfghjklmnpqrstvxz]{5}")
+# Only d= is wanted, from signatures that may be broken: a tolerant look-up rather
+# than auth.dkim.parse_tags, which rejects a malformed tag list as a permerror.
 _DKIM_DOMAIN = re.compile(r"(?:^|;)\s*d\s*=\s*([^;\s]+)")
 _WEB = ("http://", "https://")
 
@@ -48,7 +50,7 @@ def machine_made_local_part(local: str) -> bool:
     ``no-reply``), and VERP/ID-style locals appear in envelope senders, not in
     From. A run counts as generated when its letter case flips in the middle of
     words (``aUZryvsT``), letters and digits alternate (``7wq1vg3kn9``) or five
-    consonants follow each other (``zqhjs``).
+    consonants follow each other (``zqhjsw``).
     """
     if len(local) < 6 or not local.isascii() or not local.isalnum():
         return False
