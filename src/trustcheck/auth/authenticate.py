@@ -306,14 +306,12 @@ def _original_findings(original: ArcAuthRecord, final: MethodResult | None) -> l
     policy = first.properties.get("policy.dmarc") or next(
         (m.group(1).lower() for c in first.details.get("comments") or []
          if isinstance(c, str) for m in [_DMARC_P.search(c)] if m), None)
+    after = ("it passed only after being relayed" if final_word == "pass"
+             else f"the final hop saw {final_word or 'none'}")
     return [Finding(
         "auth.original_fail", Severity.MEDIUM,
         f"DMARC failed for {original.header_from} at the first trusted hop "
-        f"({original.authserv_id}{via}, ARC i={original.instance}); it passed only after "
-        "being relayed." if final_word == "pass" else
-        f"DMARC failed for {original.header_from} at the first trusted hop "
-        f"({original.authserv_id}{via}, ARC i={original.instance}); the final hop saw "
-        f"{final_word or 'none'}.",
+        f"({original.authserv_id}{via}, ARC i={original.instance}); {after}.",
         {"instance": original.instance, "authserv_id": original.authserv_id,
          "seal_domain": original.seal_domain, "spf": spf_word, "dkim": list(dkim_words),
          "dmarc": first.result.value, "header_from": original.header_from,
