@@ -44,6 +44,7 @@ __all__ = [
     "format_authentication_results",
     "parse_arc_authentication_results",
     "parse_authentication_results",
+    "read_tags",
     "select_trusted_results",
 ]
 
@@ -813,15 +814,26 @@ _SENDER_IP = re.compile(r"\bsender ip is ([0-9A-Fa-f:.]+)", re.IGNORECASE)
 _CLIENT_IP_KEYS = ("smtp.remote-ip", "smtp.client-ip", "policy.iprev")
 
 
+def read_tags(value: str) -> dict[str, str]:
+    """The tags of a ``tag=value`` list (RFC 6376 §3.2), read leniently: names lower-cased,
+    the first of a repeated tag kept, nothing raised for malformed parts.
+
+    For reading who a signature or seal names; verification parses strictly
+    (:func:`trustcheck.auth.dkim.parse_tags`).
+    """
+    tags: dict[str, str] = {}
+    for m in _TAG.finditer(" ".join(value[:MAX_VALUE_LENGTH].split())):
+        tags.setdefault(m.group(1).lower(), m.group(2).strip())
+    return tags
+
+
 def _seal_domains(headers: Sequence[tuple[str, str]]) -> dict[int, list[str]]:
     """``i=`` → ``d=`` of every ARC-Seal field (RFC 8617 §4.1.3), unreadable ones as ``""``."""
     out: dict[int, list[str]] = {}
     for name, value in headers:
         if name.strip().lower() != "arc-seal":
             continue
-        tags: dict[str, str] = {}
-        for m in _TAG.finditer(" ".join(value[:MAX_VALUE_LENGTH].split())):
-            tags.setdefault(m.group(1).lower(), m.group(2).strip())
+        tags = read_tags(value)
         instance = tags.get("i", "")
         if instance.isascii() and instance.isdigit() and len(instance) <= 3:
             out.setdefault(int(instance), []).append(tags.get("d", "").lower().rstrip("."))

@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from trustcheck.auth.authres import read_tags
 from trustcheck.identity import is_freemail
 from trustcheck.links.analyze import known_trackers
 from trustcheck.message import ParsedEmail
@@ -36,9 +37,6 @@ _LETTER_DIGIT = re.compile(r"[a-zA-Z](?=[0-9])|[0-9](?=[a-zA-Z])")
 # Five consonants in a row occur in few words of the languages our users write
 # ("strengths" is one); y and w are left out because they stand for vowels.
 _CONSONANTS = re.compile(r"[bcdfghjklmnpqrstvxz]{5}")
-# Only d= is wanted, from signatures that may be broken: a tolerant look-up rather
-# than auth.dkim.parse_tags, which rejects a malformed tag list as a permerror.
-_DKIM_DOMAIN = re.compile(r"(?:^|;)\s*d\s*=\s*([^;\s]+)")
 _WEB = ("http://", "https://")
 
 
@@ -135,10 +133,9 @@ def _sender_domains(parsed: ParsedEmail, from_domain: str) -> frozenset[str]:
         names.append(parsed.sender.domain)
     if parsed.return_path and "@" in parsed.return_path:
         names.append(parsed.return_path.rsplit("@", 1)[1].strip().rstrip(">"))
-    for signature in parsed.header_all("DKIM-Signature"):
-        m = _DKIM_DOMAIN.search(signature)
-        if m:
-            names.append(m.group(1))
+    # Signatures that may be broken: read leniently, not verified.
+    names += [d for d in (read_tags(sig).get("d") for sig in parsed.header_all("DKIM-Signature"))
+              if d]
     out: set[str] = set()
     for name in names:
         name = name.strip().lower().rstrip(".")
