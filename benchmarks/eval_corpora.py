@@ -31,7 +31,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from trustcheck import Status, Verifier
+from trustcheck import Policy, Status, Verifier
 from trustcheck.dns import StaticResolver
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,11 +90,13 @@ def split_files(files: list[Path], split: str) -> list[Path]:
     return [p for i, p in enumerate(files) if i % 2 == parity]
 
 
-def evaluate(corpus: Corpus, folder: Path, limit: int | None, split: str = "all") -> Result:
+def evaluate(corpus: Corpus, folder: Path, limit: int | None, split: str = "all",
+             policy: Policy | None = None) -> Result:
     verifier = Verifier(
         resolver=StaticResolver({}, default="TIMEOUT"),
         trusted_authserv_ids=corpus.trusted_authserv_ids,
         trust_microsoft_365=corpus.trust_microsoft_365,
+        policy=policy,
     )
     result = Result(corpus)
     files = split_files(message_files(folder), split)[:limit]
@@ -121,17 +123,21 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=15, help="finding codes to list")
     parser.add_argument("--split", choices=("even", "odd", "all"), default="all",
                         help="even-/odd-indexed files only (develop on even, hold out odd)")
+    parser.add_argument("--policy", type=Path,
+                        help="a policy file (TOML/YAML) instead of the default policy; "
+                        "benchmarks/policies/content-only.toml ignores the receiver's spam verdict")
     args = parser.parse_args()
     if not args.corpora.is_dir():
         print(f"eval_corpora: {args.corpora} not found; nothing to evaluate (skipped).")
         return 0
 
+    policy = Policy.load(args.policy) if args.policy else None
     results = []
     for corpus in CORPORA:
         folder = args.corpora / corpus.name
         if folder.is_dir():
-            results.append(evaluate(corpus, folder, args.limit, args.split))
-    print(f"split: {args.split}")
+            results.append(evaluate(corpus, folder, args.limit, args.split, policy))
+    print(f"split: {args.split}" + (f"; policy: {args.policy}" if args.policy else ""))
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     if args.json:

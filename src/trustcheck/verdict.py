@@ -449,6 +449,11 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     # The trusted receiver had to write the Message-ID: the sender sent none
     # (RFC 5322 §3.6.4 SHOULD). Hygiene, not deception: below a lure's weight.
     "header.message_id_by_receiver": 0.15,
+    # The trusted provider's own spam filter junked the message (auth/junk.py).
+    # It also junks genuine mail, so alone it stays below suspicious; next to
+    # any other cue it tips the balance. High-confidence spam/phishing weighs more.
+    "receiver.junk@low": 0.15,
+    "receiver.junk@medium": 0.25,
     # Traces of a throwaway bulk sender (content/bulk.py): a machine-made From
     # mailbox, links that all lead away from the sender with no unsubscribe header.
     # Brands rarely do either; each alone stays unverified, two together or one
@@ -553,8 +558,10 @@ class Policy:
     gives ``phishing`` only when a lure finding (a code starting with one of
     ``lure_prefixes``, at medium severity or above) is among the findings;
     otherwise the message is ``suspicious`` (or the forced ``impersonation``).
-    Codes in ``never_phishing`` (DNS temporary errors) never count towards that
-    score: a DNS failure is not evidence of fraud.
+    Codes in ``never_phishing`` never count towards that score: a DNS failure
+    (``auth.temperror``) is not evidence of fraud, and another filter's verdict
+    (``receiver.junk``) can make a message suspicious but is not the hard
+    evidence ``phishing`` names.
     """
 
     weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
@@ -565,7 +572,7 @@ class Policy:
     suspicious_at: int = 30
     phishing_at: int = 70
     authentic_codes: frozenset[str] = frozenset({"brand.authenticated"})
-    never_phishing: frozenset[str] = frozenset({"auth.temperror"})
+    never_phishing: frozenset[str] = frozenset({"auth.temperror", "receiver.junk"})
     lure_prefixes: tuple[str, ...] = ("link.", "lure.", "content.", "attachment.",
                                       "template.slot")
     combinations: tuple[Combination, ...] = DEFAULT_COMBINATIONS

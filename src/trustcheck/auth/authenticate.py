@@ -26,6 +26,7 @@ from trustcheck.auth.authres import ArcAuthRecord, TrustedAuthResults, select_tr
 from trustcheck.auth.bimi import check_bimi
 from trustcheck.auth.dkim import verify_dkim
 from trustcheck.auth.dmarc import DmarcResult, check_dmarc
+from trustcheck.auth.junk import microsoft_junk_finding
 from trustcheck.auth.received import derive_envelope, receiver_written_message_id
 from trustcheck.auth.results import AuthWord, ResultSource
 from trustcheck.auth.spf import SpfResult, check_spf
@@ -101,6 +102,10 @@ def authenticate(
     trust_configured = bool(trusted_authserv_ids or trusted_receivers or trust_microsoft_365)
     if trust_configured:
         findings.extend(_message_id_findings(parsed, receivers, trust_microsoft_365))
+    if trust_microsoft_365:
+        junk = microsoft_junk_finding(parsed.headers)
+        if junk is not None:
+            findings.append(junk)
     if envelope is None:
         derived = None
         if trust_configured:
