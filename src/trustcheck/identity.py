@@ -632,6 +632,11 @@ def _domain_of(address: str | None) -> str | None:
     return normalize_domain(addr.rpartition("@")[2])
 
 
+def _local(address: str) -> str:
+    """The local part of ``address``, lower-cased (one person's two mailboxes share it)."""
+    return address.rsplit("@", 1)[0].lower()
+
+
 def _org(domain: str) -> str:
     """The organisational (registrable) domain, falling back to the host itself."""
     return registrable_domain(domain) or domain
@@ -720,7 +725,9 @@ def sender_findings(
         style "alice@example.com (Google Calendar)" notices, rspamd#4008).
     ``sender.reply_to_freemail``
         replies go to a free mailbox while From is a company or brand domain
-        (not for mailing lists or contact-form notifications, rspamd#1673/#1891).
+        (not for mailing lists or contact-form notifications, rspamd#1673/#1891),
+        or to another free mailbox than the free-mail sender's own (medium; not on
+        mailing lists, nor when both mailboxes have the same local part).
     ``sender.reply_to_mismatch``
         replies go to another organisation's domain (low; same exceptions).
     ``sender.return_path_mismatch``
@@ -805,6 +812,20 @@ def sender_findings(
         if _is_list_reply(reply_addr, from_addr, list_id, list_post):
             continue
         if is_freemail(reply_domain):
+            if (freemail_from and not form_notice and not (list_id or list_post)
+                    and _local(reply_addr) != _local(from_addr)):
+                # One free mailbox writes, another one collects the answers: the
+                # advance-fee pattern (the sending account is burnt, the reply
+                # account is kept). People answer from the mailbox they write from.
+                out.append(Finding(
+                    code="sender.reply_to_freemail",
+                    severity=Severity.MEDIUM,
+                    message=(f"Replies go to another free mailbox, {reply_addr}, not to the "
+                             f"sender {from_addr}."),
+                    evidence={"reply_to": reply_addr, "from_domain": from_domain,
+                              "from_freemail": True, "brand": None},
+                ))
+                break
             if freemail_from or form_notice or reply_domain == from_domain:
                 continue
             out.append(Finding(
