@@ -172,6 +172,8 @@ def test_enough_link_cases() -> None:
          Severity.MEDIUM),
         (a("https://b.example.org/", "a-shop.com"), "a-shop.com", Severity.LOW),
         (a("https://u1.ct.sendgrid.net/ls/click", "a-shop.com"), "a-shop.com", Severity.INFO),
+        (a("http://200.60.235.177/ncua/", "www.a-credit-union.org"), "a-credit-union.org",
+         Severity.MEDIUM),
     ],
 )
 def test_mismatch_severity(html: str, text_domain: str, severity: Severity) -> None:

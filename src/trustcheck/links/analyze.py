@@ -244,6 +244,10 @@ class _Run:
         # between two unregistered domains it is everyday newsletter practice.
         if shown_brand is not None:
             severity = Severity.MEDIUM if through_tracker else Severity.HIGH
+        elif is_ip_literal(target_reg):
+            # A domain shown, a bare IP behind it: no mailer or tracker links so, the
+            # text is there to hide where the link goes.
+            severity = Severity.MEDIUM
         else:
             severity = Severity.INFO if through_tracker else Severity.LOW
         self.add(flags, "link.text_href_mismatch", severity, link.url,
