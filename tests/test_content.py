@@ -391,6 +391,22 @@ MARKUP = [
     (f'<p style="font-size:10px">{_FILLER}</p>', _FILLER, "content.hidden_text", False),
     (f'<p style="font-size:1em">{_FILLER}</p>', _FILLER, "content.hidden_text", False),
     (f'<p style="font-size: 1px">{_FILLER}</p>', "", "content.hidden_text", True),
+    # Moved off the screen, inline or by a class rule.
+    (f'<p>Hi</p><div style="position:absolute;left:-9999px">{_FILLER}</div>', "Hi",
+     "content.hidden_text", True),
+    (f'<style>.below {{ margin-top: 470500px; }}</style><p>Hi</p><div class="below">{_FILLER}'
+     "</div>", "Hi", "content.hidden_text", True),
+    (f'<style>p.x, .gone{{display:none}}</style><p>Hi</p><div class="a gone">{_FILLER}</div>',
+     "Hi", "content.hidden_text", True),
+    # Responsive mail: the mobile copy is hidden on desktop and shown by @media.
+    ("<style>.mobile-only{display:none;max-height:0}"
+     "@media only screen and (max-width:480px){.mobile-only{display:block !important}}</style>"
+     f'<p>Hi</p><div class="mobile-only">{_FILLER}</div>', "Hi", "content.hidden_text", False),
+    # A hiding rule inside @media only applies on some screens.
+    ("<style>@media only screen and (max-width:480px){.desktop{display:none}}</style>"
+     f'<p>Hi</p><div class="desktop">{_FILLER}</div>', "Hi", "content.hidden_text", False),
+    (f'<p>Hi</p><div style="padding-top:1000px">{_FILLER}</div>', "Hi",
+     "content.hidden_text", False),
     ('<a href="https://x.example/a"><img src="cid:1"></a>', "", "content.image_only", True),
     ('<a href="https://x.example/a"><img src="cid:1"></a>', "Click", "content.image_only",
      True),

@@ -281,7 +281,9 @@ _HIDING_STYLE_AS_WRITTEN = re.compile(
     r"|visibility\s*:\s*hidden"
     r"|font-size\s*:\s*(?:0(?:\.0*)?\s*(?:px|pt|em|rem|%)?|1\s*(?:px|pt))\s*(?:[;!\x22\x27]|$)"
     r"|opacity\s*:\s*0(?:\.0*)?\s*(?:[;!\x22\x27]|$)"
-    r"|(?<![-\w])(?:max-)?height\s*:\s*0\s*(?:px)?\s*(?:[;!\x22\x27]|$)",
+    r"|(?<![-\w])(?:max-)?height\s*:\s*0\s*(?:px)?\s*(?:[;!\x22\x27]|$)"
+    r"|(?:text-indent|left|top)\s*:\s*(?:-\d{4,}|\d{5,})(?:\.\d+)?\s*(?:px|pt|em|rem)?"
+    r"\s*(?:[;!\x22\x27}]|$)",
     re.IGNORECASE,
 )
 
@@ -294,6 +296,7 @@ _HIDING_STYLE_AS_WRITTEN = re.compile(
     "height:0", "-height:0", "max-height:0", "_height:0", "height:0\n", "height:0\nx",
     '<td style="font-size:0px;opacity:0.0">', "font-size:1pt'", "font-size:10px",
     "İheight:0", "heİght:0", "visibility:hidden", "VISIBILITY : HIDDEN",
+    "TEXT-INDENT: -9999PX", "margin-top: 470500px }", "left:-999px", "top:12000",
 ])
 def test_may_hide_matches_the_pattern(markup: str) -> None:
     assert _may_hide(markup) == (_HIDING_STYLE_AS_WRITTEN.search(markup) is not None)

@@ -4,8 +4,10 @@ Two general spammer techniques, both visible only in the markup:
 
 * **Hidden text** (filter poisoning, "hash busting"): paragraphs of unrelated
   words in elements the reader never sees (``display:none``, ``font-size:0``,
-  ``visibility:hidden``, ``opacity:0``, zero height), so that word statistics
-  and lure phrases see innocent text. A legitimate mailer hides at most a
+  ``visibility:hidden``, ``opacity:0``, zero height, or moved off the screen
+  with ``text-indent:-9999px`` or ``margin-top:470500px``), so that word
+  statistics and lure phrases see innocent text. The style may be inline or a
+  class rule in a ``<style>`` block. A legitimate mailer hides at most a
   one-line preheader, so only a run of many hidden words counts.
 * **Text in images**: a body that is one or more pictures and a link, with
   almost no text, so that no text filter can read what it says.
@@ -17,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 import lxml.etree
+import lxml.html
 
 from trustcheck.message.html import parse_html
 from trustcheck.verdict import Finding, Severity
@@ -42,6 +45,10 @@ _HIDING_PARTS = (
     r"font-size\s*:\s*(?:0(?:\.0*)?\s*(?:px|pt|em|rem|%)?|1\s*(?:px|pt))\s*(?:[;!\x22\x27]|$)",
     r"opacity\s*:\s*0(?:\.0*)?\s*(?:[;!\x22\x27]|$)",
     r"height(?:(?<![-\w]height)|(?<=(?<![-\w])max-height))\s*:\s*0\s*(?:px)?\s*(?:[;!\x22\x27]|$)",
+    # Off the screen: a negative offset of thousands of pixels, or a positive one of
+    # tens of thousands ("left" and "top" also end margin-left, padding-top ...).
+    r"(?:text-indent|left|top)\s*:\s*(?:-\d{4,}|\d{5,})(?:\.\d+)?\s*(?:px|pt|em|rem)?"
+    r"\s*(?:[;!\x22\x27}]|$)",
 )
 _HIDING_STYLE = re.compile("|".join(_HIDING_PARTS), re.IGNORECASE)
 _HIDING_LOWER = tuple(re.compile(part) for part in _HIDING_PARTS)
@@ -52,6 +59,13 @@ _IMG = re.compile(r"<img\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _SKIP = frozenset({"style", "script", "head", "title"})
+# A CSS rule with a plain block: selectors { declarations }. Nested blocks (@media)
+# are cut out first by _top_level_css.
+_CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_CLASS_SELECTOR = re.compile(r"^[a-zA-Z0-9]*\.([\w-]+)$")
+_CLASS_NAME = re.compile(r"\.([\w-]+)")
+_BRACE = re.compile(r"[{}]")
+_STYLE_LIMIT = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +95,7 @@ def inspect_markup(markup: str) -> Markup:
     hidden_depth = 0
     # Mailers repeat the same inline style on many elements: test each once.
     hiding: dict[str, bool] = {}
+    hiding_classes = _hiding_classes(root)
     for event, el in lxml.etree.iterwalk(root, events=("start", "end")):
         tag = el.tag if isinstance(el.tag, str) else ""
         hides = False
@@ -89,7 +104,8 @@ def inspect_markup(markup: str) -> Markup:
             cached = hiding.get(style)
             if cached is None:
                 cached = hiding[style] = bool(_HIDING_STYLE.search(style))
-            hides = cached
+            hides = cached or bool(hiding_classes and hiding_classes.intersection(
+                (el.get("class") or "").split()))
         if event == "start":
             if hides:
                 hidden_depth += 1
@@ -104,6 +120,62 @@ def inspect_markup(markup: str) -> Markup:
                 words += len(_WORD.findall(el.tail))
                 example = example or el.tail.strip()[:80]
     return Markup(words, " ".join(example.split()), images)
+
+
+def _hiding_classes(root: lxml.html.HtmlElement) -> frozenset[str]:
+    """Classes that a top-level rule of the document's ``<style>`` blocks hides.
+
+    Only plain ``.name`` (or ``tag.name``) selectors count. A class that any
+    ``@media`` block also styles is left out: responsive mail hides its mobile
+    copy on desktop (``.mobile-only {display:none}``) and shows it on phones.
+    """
+    sheets = [el.text for el in root.iter("style") if el.text]
+    if not sheets:
+        return frozenset()
+    css = "\n".join(sheets)[:_STYLE_LIMIT]
+    if not _may_hide(css):
+        return frozenset()
+    top, nested = _top_level_css(css)
+    hidden: set[str] = set()
+    for selectors, declarations in _CSS_RULE.findall(top):
+        if _HIDING_STYLE.search(declarations):
+            for selector in selectors.split(","):
+                m = _CLASS_SELECTOR.match(selector.strip())
+                if m:
+                    hidden.add(m.group(1))
+    if hidden and nested:
+        hidden.difference_update(_CLASS_NAME.findall(nested))
+    return frozenset(hidden)
+
+
+def _top_level_css(css: str) -> tuple[str, str]:
+    """``css`` split into its top-level rules and the content of ``@`` blocks (``@media``)."""
+    top: list[str] = []
+    nested: list[str] = []
+    depth = 0
+    start = 0
+    at_rule = False
+    for m in _BRACE.finditer(css):
+        i = m.start()
+        if m.group() == "{":
+            if depth == 0:
+                at = css.find("@", start, i)
+                at_rule = at >= 0
+                if at_rule:
+                    top.append(css[start:at])
+                    start = i + 1
+            depth += 1
+        elif depth == 0:
+            start = i + 1  # a stray closing brace
+        else:
+            depth -= 1
+            if depth == 0:
+                if at_rule:
+                    nested.append(css[start:i])
+                else:
+                    top.append(css[start:i + 1])
+                start = i + 1
+    return "".join(top), "".join(nested)
 
 
 def _may_hide(markup: str) -> bool:
