@@ -398,8 +398,11 @@ def test_reply_to_freemail_severity_depends_on_brand() -> None:
                             reply_to=["a@gmail.com"])
     company = sender_findings(registry=DEFAULT, from_address="ceo@company.example",
                               reply_to=["a@gmail.com"])
+    on_list = sender_findings(registry=DEFAULT, from_address="ceo@company.example",
+                              reply_to=["a@gmail.com"], list_id="<dev.lists.example.net>")
     assert [f.severity for f in brand] == [Severity.HIGH]
     assert [f.severity for f in company] == [Severity.MEDIUM]
+    assert [f.severity for f in on_list] == [Severity.LOW]
 
 
 @pytest.mark.parametrize(

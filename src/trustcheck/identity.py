@@ -725,7 +725,8 @@ def sender_findings(
         style "alice@example.com (Google Calendar)" notices, rspamd#4008).
     ``sender.reply_to_freemail``
         replies go to a free mailbox while From is a company or brand domain
-        (not for mailing lists or contact-form notifications, rspamd#1673/#1891),
+        (not for contact-form notifications, rspamd#1891; low on mailing lists,
+        which set Reply-To themselves, rspamd#1673),
         or to another free mailbox than the free-mail sender's own (medium; not on
         mailing lists, nor when both mailboxes have the same local part).
     ``sender.reply_to_mismatch``
@@ -828,9 +829,13 @@ def sender_findings(
                 break
             if freemail_from or form_notice or reply_domain == from_domain:
                 continue
+            # Lists set Reply-To themselves (to the poster, rspamd#1673), so there it
+            # is a weak cue: it takes a lure that asks for action to flag the message.
+            on_list = bool(list_id or list_post)
             out.append(Finding(
                 code="sender.reply_to_freemail",
-                severity=Severity.HIGH if brandish else Severity.MEDIUM,
+                severity=(Severity.LOW if on_list
+                          else Severity.HIGH if brandish else Severity.MEDIUM),
                 message=(f"Replies go to the free mailbox {reply_addr} although the message is "
                          f"from {from_domain}."),
                 evidence={"reply_to": reply_addr, "from_domain": from_domain,
