@@ -29,6 +29,8 @@ from trustcheck.registry.names import (
         ("аррlе", "apple"),              # Cyrillic a, er, ie
         ("P\u200bay\u200dPal", "paypal"),  # zero-width space and joiner
         ("Pay\u00adPal", "paypal"),      # soft hyphen
+        ("\u13b7\U000e0139icroso\U000e0139ft", "microsoft"),  # Cherokee MU, variation selector
+        ("Pay\ufe0fPal\U000e0041", "paypal"),  # variation selector-16, tag letter
         ("ＰａｙＰａｌ", "paypal"),        # fullwidth
         ("𝐏𝐚𝐲𝐏𝐚𝐥", "paypal"),            # mathematical bold
         ("arnazon", "amazon"),           # rn for m

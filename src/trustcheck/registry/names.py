@@ -34,7 +34,12 @@ _INVISIBLE = (
     "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180e"
     "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
     "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff\u3164\uffa0"
+    # Variation selectors and tag characters: default-ignorable too, and spammers
+    # stuff them between letters ("M\U000e0139icrosoft").
+    + "".join(chr(cp) for cp in (*range(0xFE00, 0xFE10), *range(0xE0000, 0xE0080),
+                                 *range(0xE0100, 0xE01F0)))
 )
+_DROP_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE))
 
 # Code points also folded through NFKC + casefold (not only the confusables list):
 # Latin, Greek, Cyrillic, letterlike symbols, enclosed alphanumerics, fullwidth
@@ -245,9 +250,7 @@ def normalize_domain(domain: str) -> str | None:
     Cached: a message asks about the same few domains ~10 times (brand lookups,
     freemail checks, claims); the answer depends on the string alone.
     """
-    host = domain.strip().rstrip(".").lower()
-    for ch in _INVISIBLE:
-        host = host.replace(ch, "")
+    host = domain.strip().rstrip(".").lower().translate(_DROP_INVISIBLE)
     if not host or len(host) > 253 or any(c in host for c in " /:@\\?#\t\r\n"):
         return None
     if not host.isascii():
