@@ -320,6 +320,8 @@ ATTACHMENTS = [
     ("invoice\u202efdp.exe", "application/octet-stream", "attachment.double_extension"),
     ("setup.EXE. ", "application/octet-stream", "attachment.executable"),
     ("run", "application/x-msdownload", "attachment.executable"),
+    ("mail-settings.mobileconfig", "application/octet-stream", "attachment.executable"),
+    ("Documents.library-ms", "application/octet-stream", "attachment.executable"),
     ("statement.html", "text/html", "attachment.html"),
     ("Payment.SVG", "image/svg+xml", "attachment.html"),
     ("orders.xlsm", "application/vnd.ms-excel", "attachment.macro"),

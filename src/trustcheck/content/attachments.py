@@ -21,6 +21,11 @@ _EXECUTABLE = frozenset({
     "exe", "scr", "pif", "com", "bat", "cmd", "vbs", "vbe", "js", "jse", "wsf", "wsh", "hta",
     "msi", "msp", "ps1", "jar", "lnk", "cpl", "reg", "inf", "dll", "app", "appx", "msix",
     "apk", "sh", "command", "xll", "iqy", "slk", "chm", "url", "gadget",
+    "scf", "sct", "msc", "msu", "wsb", "jnlp", "diagcab", "appref-ms", "settingcontent-ms",
+    "library-ms", "searchconnector-ms",
+    # Apple configuration profiles install mail accounts, VPNs, root certificates
+    # and device management with a few taps.
+    "mobileconfig",
 })
 # Containers that carry an executable past attachment filters, or mount as a drive
 # (ISO/IMG/VHD escaped Windows Mark-of-the-Web before 2022).
@@ -37,7 +42,7 @@ _EXECUTABLE_TYPES = frozenset({
     "application/x-msdownload", "application/x-msdos-program", "application/x-ms-installer",
     "application/x-dosexec", "application/hta", "application/x-javascript",
     "application/javascript", "text/javascript", "application/x-sh",
-    "application/vnd.microsoft.portable-executable",
+    "application/vnd.microsoft.portable-executable", "application/x-apple-aspen-config",
 })
 _PAGE_TYPES = frozenset({"text/html", "image/svg+xml", "application/xhtml+xml"})
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
@@ -66,7 +71,8 @@ def _one(att: Attachment) -> Finding | None:
                        "real extension.", evidence)
     if last in _EXECUTABLE or att.content_type in _EXECUTABLE_TYPES:
         return Finding("attachment.executable", Severity.HIGH,
-                       f"Attachment {shown} is a program or script that runs when opened.",
+                       f"Attachment {shown} is a program, script or installer that runs when "
+                       "opened.",
                        evidence)
     if last in _PAGE or (not last and att.content_type in _PAGE_TYPES and not att.is_inline):
         return Finding("attachment.html", Severity.MEDIUM,
