@@ -416,6 +416,9 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "lure.health@medium": 0.20,
     "lure.investment@medium": 0.20,
     "lure.gambling@medium": 0.20,
+    # A payment notice from a free mailbox with a number to call (content/callback.py):
+    # three cues in one, enough for suspicious alone; no shop sends receipts from Gmail.
+    "lure.callback@medium": 0.30,
     # Deadline pressure is common in marketing: weaker than the other families.
     "lure.urgency@medium": 0.15,
     # The same phrases with nothing to act on: background only.

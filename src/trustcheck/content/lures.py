@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 
 from trustcheck.content.attachments import attachment_findings
 from trustcheck.content.bulk import bulk_findings
+from trustcheck.content.callback import callback_finding
 from trustcheck.content.lexicon import families, phrase_starts
 from trustcheck.content.markup import markup_findings
 from trustcheck.content.text import SCAN_LIMIT, Disguise, disguises, scan_text, unmix
@@ -83,6 +84,13 @@ def content_findings(
                   and _REPLY_SUBJECT.match(parsed.subject or "") is not None)
     if not authenticated:
         out.extend(_phrase_findings(text, actionable=callable_ and not discussion))
+        callback = callback_finding(
+            parsed.visible_text,
+            free_mailbox=bool(author and is_freemail(author.domain)),
+            mailing_list=(parsed.header("List-Id") is not None
+                          or parsed.header("List-Post") is not None))
+        if callback is not None:
+            out.append(callback)
     out.extend(_disguise_findings(found))
     out.extend(_recipient_findings(parsed, text))
     out.extend(_sender_findings(parsed))
