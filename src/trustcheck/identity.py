@@ -801,6 +801,8 @@ def sender_findings(
             ))
             break
 
+    on_list = bool(list_id or list_post)
+
     # -- Reply-To
     top = claims[0] if claims else None
     brandish = from_brand is not None or (top is not None and top.strength >= 0.5)
@@ -813,7 +815,7 @@ def sender_findings(
         if _is_list_reply(reply_addr, from_addr, list_id, list_post):
             continue
         if is_freemail(reply_domain):
-            if (freemail_from and not form_notice and not (list_id or list_post)
+            if (freemail_from and not form_notice and not on_list
                     and _local(reply_addr) != _local(from_addr)):
                 # One free mailbox writes, another one collects the answers: the
                 # advance-fee pattern (the sending account is burnt, the reply
@@ -831,7 +833,6 @@ def sender_findings(
                 continue
             # Lists set Reply-To themselves (to the poster, rspamd#1673), so there it
             # is a weak cue: it takes a lure that asks for action to flag the message.
-            on_list = bool(list_id or list_post)
             out.append(Finding(
                 code="sender.reply_to_freemail",
                 severity=(Severity.LOW if on_list
@@ -879,7 +880,6 @@ def sender_findings(
             for e in top.evidence
         )
         # Mailing lists discuss brands: there only a look-alike From domain counts.
-        on_list = bool(list_id or list_post)
         if not owns and presents and top.strength >= 0.5 and (lookalike or not on_list):
             out.append(Finding(
                 code="brand.unrelated_domain",

@@ -79,16 +79,13 @@ def content_findings(
     # there is conversation about a lure, not a call to act on one. All three marks
     # are needed: bulk senders add List-Id and References to look like list mail,
     # but rarely reply to a real message under a "Re:" subject as well.
-    discussion = (bool(parsed.header("List-Id") or parsed.header("List-Post"))
-                  and parsed.header("In-Reply-To") is not None
+    on_list = bool(parsed.header("List-Id") or parsed.header("List-Post"))
+    discussion = (on_list and parsed.header("In-Reply-To") is not None
                   and _REPLY_SUBJECT.match(parsed.subject or "") is not None)
     if not authenticated:
         out.extend(_phrase_findings(text, actionable=callable_ and not discussion))
-        callback = callback_finding(
-            parsed.visible_text,
-            free_mailbox=bool(author and is_freemail(author.domain)),
-            mailing_list=(parsed.header("List-Id") is not None
-                          or parsed.header("List-Post") is not None))
+        callback = callback_finding(parsed.visible_text, mailing_list=on_list,
+                                    free_mailbox=bool(author and is_freemail(author.domain)))
         if callback is not None:
             out.append(callback)
     out.extend(_disguise_findings(found))
