@@ -314,3 +314,27 @@ def test_composite_authentication_fail(ar: str, expected: bool) -> None:
            "Message-ID: <1@sender.example>\r\nSubject: Offer\r\n\r\nHello\r\n").encode()
     codes = {f.code for f in _outcome(raw, {"trust_microsoft_365": True}).findings}
     assert ("auth.composite_fail" in codes) is expected, codes
+
+
+# Microsoft 365 writes the domain's DMARC policy as a comment, not as policy.dmarc.
+DMARC_POLICY = [
+    ("dmarc=fail (p=reject sp=reject pct=100) action=oreject", "reject", "high"),
+    ("dmarc=fail (p=quarantine sp=none pct=100) action=quarantine", "quarantine", "high"),
+    ("dmarc=fail (p=none sp=none pct=100) action=none", "none", "medium"),
+    ("dmarc=fail action=none", "none", "medium"),
+]
+
+
+@pytest.mark.parametrize(("dmarc", "policy", "severity"), DMARC_POLICY)
+def test_microsoft_dmarc_policy_comment(dmarc: str, policy: str, severity: str) -> None:
+    edge = _rcv("mail.spoofer.example (203.0.113.66)",
+                "SG2PEPF000B66CE.mail.protection.outlook.com")
+    ar = (f"spf=fail (sender IP is 203.0.113.66) smtp.mailfrom=spoofer.example; dkim=none "
+          f"(message not signed) header.d=none;{dmarc} header.from=sender.example;"
+          "compauth=fail reason=000")
+    raw = (f"Authentication-Results: {ar}\r\nReceived: {edge}\r\n"
+           f"From: Bank <alerts@sender.example>\r\nTo: a@outlook.example\r\nDate: {DATE}\r\n"
+           "Message-ID: <1@sender.example>\r\nSubject: Alert\r\n\r\nHello\r\n").encode()
+    outcome = _outcome(raw, {"trust_microsoft_365": True})
+    (finding,) = [f for f in outcome.findings if f.code == "auth.dmarc_fail"]
+    assert (finding.evidence["policy"], finding.severity.value) == (policy, severity)

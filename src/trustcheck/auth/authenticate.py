@@ -306,11 +306,7 @@ def _original_findings(original: ArcAuthRecord, final: MethodResult | None) -> l
     dkim_words: list[str] = [d.result.value for d in original.dkim]
     spf_word = original.spf.result.value if original.spf is not None else None
     via = f" from {original.client_ip}" if original.client_ip else ""
-    # The domain's policy as the intermediary read it: ``policy.dmarc`` (RFC 7489 §11.2),
-    # or Microsoft's comment ``(p=none sp=quarantine pct=100)``.
-    policy = first.properties.get("policy.dmarc") or next(
-        (m.group(1).lower() for c in first.details.get("comments") or []
-         if isinstance(c, str) for m in [_DMARC_P.search(c)] if m), None)
+    policy = _dmarc_policy(first)
     after = ("it passed only after being relayed" if final_word == "pass"
              else f"the final hop saw {final_word or 'none'}")
     return [Finding(
@@ -324,11 +320,19 @@ def _original_findings(original: ArcAuthRecord, final: MethodResult | None) -> l
     )]
 
 
+def _dmarc_policy(result: MethodResult) -> str | None:
+    """The From domain's policy as the checker read it: ``policy.dmarc`` (RFC 7489 §11.2),
+    or Microsoft 365's comment ``dmarc=fail (p=reject sp=reject pct=100)``."""
+    return result.properties.get("policy.dmarc") or next(
+        (m.group(1).lower() for c in result.details.get("comments") or []
+         if isinstance(c, str) for m in [_DMARC_P.search(c)] if m), None)
+
+
 def _findings(auth: Auth, from_domain: str | None, *, mailing_list: bool) -> list[Finding]:
     out: list[Finding] = []
     d = auth.dmarc
     if d is not None and d.result is AuthWord.FAIL:
-        policy = d.properties.get("policy.dmarc", "none")
+        policy = _dmarc_policy(d) or "none"
         # Lists rewrite messages and break DKIM (RFC 7960 §3.2): a failure there is
         # expected, and a p=none domain has said it does not stand behind its mail.
         severe = policy in ("reject", "quarantine") and not mailing_list
