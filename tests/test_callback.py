@@ -60,3 +60,12 @@ def _mail(sender: str, body: str) -> bytes:
 def test_callback_in_a_verdict(sender: str, status: Status) -> None:
     verifier = Verifier(resolver=StaticResolver({}, default="TIMEOUT"))
     assert verifier.verify(_mail(sender, TOAD)).status is status
+
+
+def test_a_number_to_call_makes_lures_actionable() -> None:
+    verifier = Verifier(resolver=StaticResolver({}, default="TIMEOUT"))
+    verdict = verifier.verify(_mail("billing.team2291@gmail.com", TOAD))
+    severities = {f.code: f.severity.value for f in verdict.findings}
+    assert severities["lure.payment"] == "medium"  # "did not authorise this purchase"
+    assert severities["lure.callback"] == "medium"
+    assert verdict.summary.startswith("suspicious: A payment notice from a free mailbox")

@@ -83,9 +83,11 @@ def content_findings(
     discussion = (on_list and parsed.header("In-Reply-To") is not None
                   and _REPLY_SUBJECT.match(parsed.subject or "") is not None)
     if not authenticated:
-        out.extend(_phrase_findings(text, actionable=callable_ and not discussion))
+        # A number to call is something to act on, like a link (callback phishing).
         callback = callback_finding(parsed.visible_text, mailing_list=on_list,
                                     free_mailbox=bool(author and is_freemail(author.domain)))
+        out.extend(_phrase_findings(
+            text, actionable=(callable_ or callback is not None) and not discussion))
         if callback is not None:
             out.append(callback)
     out.extend(_disguise_findings(found))
