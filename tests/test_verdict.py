@@ -20,6 +20,7 @@ from trustcheck.verdict import (
     Status,
     TemplateMatch,
     Verdict,
+    summarize,
 )
 
 
@@ -255,3 +256,16 @@ def test_policy_file_combinations(tmp_path: Path, text: str, error: str | None) 
     assert [c.name for c in policy.combinations] == ["x"]
     assert policy.decide([f("lure.a", Severity.LOW), f("link.userinfo", Severity.LOW)])[0] \
         is Status.SUSPICIOUS
+
+
+def test_summary_names_the_heaviest_reasons_first() -> None:
+    findings = [
+        Finding("lure.urgency", Severity.MEDIUM, "Deadline pressure.", {}),
+        Finding("link.shortener", Severity.LOW, "A shortener.", {}),
+        Finding("lure.callback", Severity.MEDIUM, "A number to call.", {}),
+    ]
+    policy = Policy()
+    assert summarize(Status.SUSPICIOUS, findings) == (
+        "suspicious: Deadline pressure; A number to call (+1 more).")
+    assert summarize(Status.SUSPICIOUS, findings, policy.weight) == (
+        "suspicious: A number to call; Deadline pressure (+1 more).")

@@ -12,7 +12,7 @@ import dataclasses
 import enum
 import json
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -309,15 +309,19 @@ def _jsonable(value: Any) -> JSON:
     return str(value)
 
 
-def summarize(status: Status, findings: Iterable[Finding]) -> str:
+def summarize(status: Status, findings: Iterable[Finding],
+              weight: Callable[[Finding], float] | None = None) -> str:
     """One line for a support agent: the status and the two strongest reasons.
+
+    Strongest means most severe, then (given the policy's ``weight``) heaviest;
+    ties keep the findings' order.
 
     >>> summarize(Status.UNVERIFIED, [])
     'unverified: no red flags found.'
     """
     ranked = sorted(
         (f for f in findings if f.severity is not Severity.INFO),
-        key=lambda f: -_SEVERITY_RANK[f.severity],
+        key=lambda f: (-_SEVERITY_RANK[f.severity], -weight(f) if weight else 0.0),
     )
     if not ranked:
         return f"{status.value}: no red flags found."

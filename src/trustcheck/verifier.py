@@ -192,7 +192,7 @@ class Verifier:
             auth=outcome.auth,
             links=links,
             template=template.match,
-            summary=summarize(status, findings),
+            summary=summarize(status, findings, self.policy.weight),
             advice=advise(status, brand=brand, language=parsed.language),
             subject=parsed.subject,
             message_id=parsed.message_id,
@@ -211,7 +211,7 @@ class Verifier:
         findings = (note, *inner.findings)
         status, score = self.policy.decide(findings)
         return dataclasses.replace(inner, findings=findings, status=status, score=score,
-                                   summary=summarize(status, findings))
+                                   summary=summarize(status, findings, self.policy.weight))
 
     # -- SMS
 

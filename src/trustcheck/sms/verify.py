@@ -204,7 +204,7 @@ def verify_sms(
         findings=tuple(findings),
         links=links,
         template=match,
-        summary=summarize(status, findings),
+        summary=summarize(status, findings, policy.weight),
         advice=advice,
     )
 
